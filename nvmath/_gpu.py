@@ -1,0 +1,57 @@
+"""Whether a CUDA GPU is usable here, and a clear error when one is needed but absent.
+
+Example:
+    >>> from nvmath._gpu import gpu_count, require_gpu
+    >>> gpu_count() >= 0
+    True
+"""
+
+from __future__ import annotations
+
+import functools
+
+
+class NoGPUError(RuntimeError):
+    """A CUDA GPU (and driver) is needed but none is visible."""
+
+
+@functools.cache
+def _probe() -> tuple[int, str]:
+    try:
+        from cuda.bindings import driver
+
+        (err,) = driver.cuInit(0)
+        if err != driver.CUresult.CUDA_SUCCESS:
+            return 0, f"cuInit failed: {err.name}"
+        err, count = driver.cuDeviceGetCount()
+        if err != driver.CUresult.CUDA_SUCCESS:
+            return 0, f"cuDeviceGetCount failed: {err.name}"
+        return count, "" if count else "the driver reports no device"
+    except Exception as exc:  # no libcuda: cuda.bindings raises a loader error
+        return 0, f"no CUDA driver ({exc.__class__.__name__}: {str(exc).splitlines()[0]})"
+
+
+def gpu_count() -> int:
+    """Return how many CUDA devices the driver reports (0 when there is no driver)."""
+    return _probe()[0]
+
+
+def no_gpu_reason() -> str:
+    """Return why no GPU is usable ('' when one is)."""
+    return _probe()[1]
+
+
+def require_gpu(what: str) -> None:
+    """Raise :class:`NoGPUError` naming ``what`` when no CUDA GPU is usable.
+
+    Example:
+        >>> require_gpu("nvmath.fft.fft")  # doctest: +SKIP
+        Traceback (most recent call last):
+        NoGPUError: nvmath.fft.fft needs a CUDA GPU, but none is usable here (no CUDA driver ...)
+    """
+    count, reason = _probe()
+    if count == 0:
+        raise NoGPUError(
+            f"{what} needs a CUDA GPU, but none is usable here ({reason}). "
+            "Code generation and linking (nvmath.compile, nvmath.device.extern.compile_kernel) work without one."
+        )

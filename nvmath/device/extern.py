@@ -1,0 +1,291 @@
+"""Call external LTO-IR device functions from Numba kernels, fully inlined, with a cached link.
+
+This is the building block of the device APIs (cuFFTDx, cuBLASDx) and of user C++ functions:
+
+- :class:`LTOIRCode` marks LTO-IR that nvmath generated (or that the user hands to it).
+- :func:`call_extern` emits, inside a Numba lowering function, a call to a C-ABI device
+  function defined in such code; arrays (local, shared or global) are passed as pointers to
+  their data.
+- :class:`ExternFunction` is a function that kernels call directly.
+- Kernels that link an :class:`LTOIRCode` are linked by :func:`nvmath.compile.link` instead of
+  Numba's own linker: link-time optimization inlines the external code, unused globals are
+  dropped, and the cubin is cached on disk, so a second process skips nvJitLink. numba-cuda
+  has no hook for its link step, so :func:`install_link_hook` wraps
+  ``CUDACodeLibrary.get_cubin``; libraries that link no :class:`LTOIRCode` are untouched.
+- :func:`compile_kernel` compiles a kernel to a cubin without a GPU (for CI and inspection).
+
+Example:
+    >>> from numba import cuda, types
+    >>> from nvmath.compile import compile_cpp
+    >>> from nvmath.device.extern import ExternFunction, LTOIRCode
+    >>> code = compile_cpp('extern "C" __device__ void twice(float* x) { x[0] *= 2; }', cc=(9, 0))
+    >>> twice = ExternFunction("twice", LTOIRCode(code.data, "twice"), None, [types.CPointer(types.float32)])
+    >>> @cuda.jit
+    ... def kernel(x):
+    ...     twice(x)  # an array argument is passed as a pointer to its data
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import inspect
+from collections.abc import Sequence
+
+from llvmlite import ir
+from numba.core.errors import TypingError
+from numba.cuda import LTOIR, cgutils, types
+from numba.cuda.extending import lower_builtin, type_callable
+
+from nvmath.compile import Code, link
+from nvmath.compile.code import normalize_cc
+from nvmath.compile.pyfunc import code_from_linkable, compile_kernel_ltoir
+
+
+class LTOIRCode(LTOIR):
+    """LTO-IR to link into the kernels that call it, through nvmath's cached linker.
+
+    Args:
+        data: the LTO-IR bytes.
+        name: a name for logs and link errors.
+
+    Example:
+        >>> code = LTOIRCode(ltoir_bytes, "fft_512_c2c")  # doctest: +SKIP
+    """
+
+    def __init__(self, data: bytes, name: str) -> None:
+        super().__init__(bytes(data), name=name)
+
+    def __hash__(self) -> int:  # linking files live in a set: equal code links once
+        return hash((self.name, self.data))
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, LTOIRCode) and (self.name, self.data) == (other.name, other.data)
+
+
+def _llvm_arg(context, builder, argtype, value):
+    """Lower one argument for a C-ABI call: arrays become pointers to their data."""
+    if isinstance(argtype, types.Array):
+        array = cgutils.create_struct_proxy(argtype)(context, builder, value=value)
+        return array.data
+    return value
+
+
+def _llvm_type(context, argtype):
+    if isinstance(argtype, types.Array):
+        return context.get_value_type(types.CPointer(argtype.dtype))
+    return context.get_value_type(argtype)
+
+
+def call_extern(context, builder, symbol: str, code: LTOIRCode, restype, argtypes: Sequence, args: Sequence):
+    """Emit a call to C-ABI device function ``symbol`` (defined in ``code``) from a lowering function.
+
+    Args:
+        context: the Numba target context given to the lowering function.
+        builder: the llvmlite IR builder given to the lowering function.
+        symbol: the unmangled name of the device function.
+        code: the LTO-IR that defines it; linked into the kernel being compiled.
+        restype: Numba return type, or None / ``types.void``.
+        argtypes: the Numba types of ``args``; arrays are passed as pointers to their data.
+        args: the LLVM values.
+
+    Returns:
+        The call's LLVM value (None for void).
+
+    Example:
+        >>> from numba.cuda.extending import intrinsic
+        >>> @intrinsic  # doctest: +SKIP
+        ... def run(typingctx, data):
+        ...     def codegen(context, builder, sig, args):
+        ...         call_extern(context, builder, "fft_run", code, None, sig.args, args)
+        ...     return types.void(data), codegen
+    """
+    context.active_code_library.add_linking_file(code)
+    void = restype is None or restype == types.void
+    return_llvm = ir.VoidType() if void else context.get_value_type(restype)
+    fnty = ir.FunctionType(return_llvm, [_llvm_type(context, t) for t in argtypes])
+    fn = cgutils.get_or_insert_function(builder.module, fnty, symbol)
+    values = [_llvm_arg(context, builder, t, v) for t, v in zip(argtypes, args, strict=True)]
+    result = builder.call(fn, values)
+    return None if void else result
+
+
+def _accepts(param, arg) -> bool:
+    if isinstance(param, types.CPointer):
+        if isinstance(arg, types.Array):
+            return arg.dtype == param.dtype
+        return arg == param
+    if isinstance(param, (types.Number, types.Boolean)):
+        return isinstance(arg, (types.Number, types.Boolean))
+    return arg == param
+
+
+class ExternFunction:
+    """A C-ABI device function that Numba kernels call directly.
+
+    Pointer parameters (``types.CPointer(T)``) accept arrays of dtype ``T`` in any memory
+    space (the pointer to their data is passed); number parameters accept any number (cast).
+    Calling it outside a kernel raises ``TypeError``.
+
+    Args:
+        symbol: the unmangled name of the device function.
+        code: the LTO-IR that defines it.
+        restype: Numba return type, or None for void.
+        argtypes: Numba parameter types.
+
+    Example:
+        >>> twice = ExternFunction("twice", code, None, [types.CPointer(types.float32)])  # doctest: +SKIP
+    """
+
+    def __init__(self, symbol: str, code: LTOIRCode, restype, argtypes: Sequence) -> None:
+        self.symbol = symbol
+        self.code = code
+        self.restype = types.void if restype is None else restype
+        self.argtypes = tuple(argtypes)
+        type_callable(self)(self._typer)
+        lower_builtin(self, types.VarArg(types.Any))(self._lower)
+
+    def __repr__(self) -> str:
+        params = ", ".join(map(str, self.argtypes))
+        return f"ExternFunction({self.symbol}({params}) -> {self.restype})"
+
+    def __call__(self, *args):
+        raise TypeError(f"{self!r} can only be called inside a CUDA kernel or device function.")
+
+    def _typer(self, context):
+        def typer(*args):
+            if len(args) != len(self.argtypes):
+                params = ", ".join(map(str, self.argtypes))
+                raise TypingError(f"{self.symbol}() takes {len(self.argtypes)} arguments ({params}), got {len(args)}")
+            for index, (param, arg) in enumerate(zip(self.argtypes, args)):
+                if not _accepts(param, arg):
+                    wanted = f"an array of {param.dtype} or {param}" if isinstance(param, types.CPointer) else str(param)
+                    raise TypingError(f"{self.symbol}() argument {index} must be {wanted}, got {arg}")
+            return self.restype
+
+        # A fixed positional signature, so that Numba does not treat the arguments as *args.
+        typer.pysig = inspect.Signature(
+            [inspect.Parameter(f"arg{i}", inspect.Parameter.POSITIONAL_ONLY) for i in range(len(self.argtypes))]
+        )
+        return typer
+
+    def _lower(self, context, builder, sig, args):
+        values, arg_types = [], []
+        for param, arg, value in zip(self.argtypes, sig.args, args):
+            if isinstance(param, (types.Number, types.Boolean)):
+                values.append(context.cast(builder, value, arg, param))
+                arg_types.append(param)
+            else:
+                values.append(value)
+                arg_types.append(arg if isinstance(arg, types.Array) else param)
+        result = call_extern(context, builder, self.symbol, self.code, self.restype, arg_types, values)
+        return context.get_dummy_value() if result is None else result
+
+
+# --- the link step ------------------------------------------------------------------------
+
+
+def _links_nvmath_code(library) -> bool:
+    return any(isinstance(item, LTOIRCode) for item in library._linking_files)
+
+
+def _nvmath_get_cubin(original, self, cc=None):
+    if not _links_nvmath_code(self):
+        return original(self, cc)
+    cc = self._ensure_cc(cc)
+    cubin = self._cubin_cache.get(cc)
+    if cubin:
+        return cubin
+    codes = [Code(bytes(self.get_ltoir(cc=cc)), "ltoir", self.name)]
+    codes += [code_from_linkable(item, cc) for item in self._linking_files]
+    if self.needs_cudadevrt:
+        from numba.cuda.cudadrv.libs import get_cudalib
+
+        codes.append(code_from_linkable(get_cudalib("cudadevrt", static=True), cc))
+    cubin = link(codes, cc=cc, max_registers=self._max_registers)
+    self._cubin_cache[cc] = cubin
+    self._linkerinfo_cache[cc] = ""
+    return cubin
+
+
+@functools.cache
+def install_link_hook() -> None:
+    """Route the link step of kernels that use nvmath code through :func:`nvmath.compile.link`.
+
+    Called when this module is imported; calling it again does nothing.
+    """
+    from numba.cuda.codegen import CUDACodeLibrary
+
+    original = CUDACodeLibrary.get_cubin
+
+    @functools.wraps(original)
+    def get_cubin(self, cc=None):
+        return _nvmath_get_cubin(original, self, cc)
+
+    CUDACodeLibrary.get_cubin = get_cubin
+
+
+install_link_hook()
+
+
+# --- GPU-less compilation -----------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class CompiledKernel:
+    """A kernel linked into a cubin without a GPU.
+
+    Attributes:
+        name: the kernel's Python name.
+        cc: the compute capability it was linked for.
+        cubin: the linked cubin.
+
+    Example:
+        >>> compiled = compile_kernel(kernel, [types.float32[::1]], cc=(9, 0))  # doctest: +SKIP
+        >>> compiled.sass_counts()  # doctest: +SKIP
+        {'CALL': 0, 'LDL': 0, 'STL': 0}
+    """
+
+    name: str
+    cc: tuple[int, int]
+    cubin: bytes
+
+    def sass(self) -> str:
+        """Return the SASS text (``cuobjdump -sass``)."""
+        from nvmath.compile.sass import disassemble
+
+        return disassemble(self.cubin)
+
+    def resource_usage(self) -> dict[str, dict[str, int]]:
+        """Return registers, stack, shared and local memory per function."""
+        from nvmath.compile.sass import resource_usage
+
+        return resource_usage(self.cubin)
+
+    def sass_counts(self) -> dict[str, int]:
+        """Return the number of ``CALL``, ``LDL`` and ``STL`` instructions (0 when fully inlined, no spills)."""
+        from nvmath.compile.sass import calls_and_local_memory
+
+        return calls_and_local_memory(self.cubin)
+
+
+def compile_kernel(pyfunc, argtypes: Sequence, *, cc, fastmath: bool = False) -> CompiledKernel:
+    """Compile a Python kernel and link it (with the nvmath code it calls) into a cubin; no GPU needed.
+
+    Args:
+        pyfunc: the kernel as a plain Python function (or a ``cuda.jit`` dispatcher).
+        argtypes: the Numba types of its arguments, e.g. ``[types.complex64[::1]]``.
+        cc: compute capability, e.g. ``(9, 0)``.
+        fastmath: allow fast-math transformations.
+
+    Example:
+        >>> from numba import cuda, types
+        >>> def kernel(x):
+        ...     x[cuda.grid(1)] *= 2
+        >>> compile_kernel(kernel, [types.float32[::1]], cc=(9, 0)).cubin[:4]
+        b'\\x7fELF'
+    """
+    pyfunc = getattr(pyfunc, "py_func", pyfunc)
+    cc = normalize_cc(cc)
+    codes = compile_kernel_ltoir(pyfunc, argtypes, cc=cc, fastmath=fastmath)
+    return CompiledKernel(pyfunc.__qualname__, cc, link(codes, cc=cc))

@@ -1,0 +1,80 @@
+"""A kernel that calls a C++ device function through nvmath's extern building block.
+
+Used by the CPU tests (compile to an sm_90 cubin, cold/warm timing in fresh processes) and
+by the GPU test (launch through @cuda.jit). Run as a script, it compiles the kernel for
+sm_90 and prints the compile time in seconds as JSON.
+"""
+
+import json
+import sys
+import time
+
+# complex multiply-add in libcu++: z = z * w + n, on (re, im) pairs
+CPP_SOURCE = r"""
+#include <cuda/std/complex>
+#include <cuda/std/cmath>
+extern "C" __device__ void cmul_add(float* z, const float* w, int n) {
+    cuda::std::complex<float> a(z[0], z[1]), b(w[0], w[1]);
+    a = a * b + static_cast<float>(n);
+    z[0] = a.real();
+    z[1] = a.imag();
+}
+"""
+
+
+def make_kernel(cc=(9, 0)):
+    """Return (kernel function, extern function) for compute capability ``cc``."""
+    from numba import cuda, types
+
+    from nvmath.compile import compile_cpp
+    from nvmath.device.extern import ExternFunction, LTOIRCode
+
+    code = compile_cpp(CPP_SOURCE, cc=cc, name="cmul_add.cu")
+    cmul_add = ExternFunction(
+        "cmul_add",
+        LTOIRCode(code.data, "cmul_add"),
+        None,
+        [types.CPointer(types.float32), types.CPointer(types.float32), types.int32],
+    )
+
+    def kernel(data, w, n):
+        i = cuda.grid(1)
+        z = cuda.local.array(2, types.float32)  # local (register) array
+        ws = cuda.shared.array(2, types.float32)  # shared array
+        if cuda.threadIdx.x == 0:
+            ws[0] = w[0]
+            ws[1] = w[1]
+        cuda.syncthreads()
+        if i < data.shape[0] // 2:
+            z[0] = data[2 * i]
+            z[1] = data[2 * i + 1]
+            cmul_add(z, ws, n)
+            data[2 * i] = z[0]
+            data[2 * i + 1] = z[1]
+
+    return kernel, cmul_add
+
+
+ARGTYPES_TEXT = "float32[::1], float32[::1], int32"
+
+
+def argtypes():
+    from numba import types
+
+    return [types.float32[::1], types.float32[::1], types.int32]
+
+
+def main() -> None:
+    from numba import cuda  # noqa: F401  (imports are not part of the compile time)
+
+    from nvmath.device.extern import compile_kernel
+
+    start = time.perf_counter()
+    kernel, _ = make_kernel()
+    compiled = compile_kernel(kernel, argtypes(), cc=(9, 0))
+    seconds = time.perf_counter() - start
+    json.dump({"seconds": seconds, "cubin_bytes": len(compiled.cubin)}, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()
