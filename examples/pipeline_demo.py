@@ -31,7 +31,9 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
     start = time.perf_counter()
     code = compile_cpp(SOURCE, cc=(9, 0), name="rotate.cu")
-    rotate = ExternFunction("rotate", LTOIRCode(code.data, "rotate"), None, [types.CPointer(types.float32), types.float32])
+    rotate = ExternFunction(
+        "rotate", LTOIRCode(code.data, "rotate"), None, [types.CPointer(types.float32), types.float32]
+    )
 
     def kernel(data, angle):
         i = cuda.grid(1)

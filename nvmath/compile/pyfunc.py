@@ -143,7 +143,9 @@ def compile_device_function(pyfunc, restype, argtypes: Sequence, *, symbol: str,
     if key is None:
         return Code(build(), "ltoir", symbol)
     key_parts = {"function": key, "signature": str(sig), "symbol": symbol, "cc": [major, minor], "fastmath": fastmath}
-    data = cached("numba-ltoir", key_parts, build, description=f"{pyfunc.__qualname__} as {symbol} for sm_{major}{minor}")
+    data = cached(
+        "numba-ltoir", key_parts, build, description=f"{pyfunc.__qualname__} as {symbol} for sm_{major}{minor}"
+    )
     return Code(data, "ltoir", symbol)
 
 

@@ -62,7 +62,9 @@ def load_library(name: str):
         '.../nvidia/cu13/lib/libnvrtc.so.13'
     """
     if name not in LIBRARY_PACKAGES:
-        raise ValueError(f"Argument 'name' = {name!r} is not a known library: allowed values are {sorted(LIBRARY_PACKAGES)}.")
+        raise ValueError(
+            f"Argument 'name' = {name!r} is not a known library: allowed values are {sorted(LIBRARY_PACKAGES)}."
+        )
     if name == "mathdx":
         load_library("nvrtc")
     try:

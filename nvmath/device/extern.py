@@ -157,9 +157,11 @@ class ExternFunction:
             if len(args) != len(self.argtypes):
                 params = ", ".join(map(str, self.argtypes))
                 raise TypingError(f"{self.symbol}() takes {len(self.argtypes)} arguments ({params}), got {len(args)}")
-            for index, (param, arg) in enumerate(zip(self.argtypes, args)):
+            for index, (param, arg) in enumerate(zip(self.argtypes, args, strict=True)):
                 if not _accepts(param, arg):
-                    wanted = f"an array of {param.dtype} or {param}" if isinstance(param, types.CPointer) else str(param)
+                    wanted = (
+                        f"an array of {param.dtype} or {param}" if isinstance(param, types.CPointer) else str(param)
+                    )
                     raise TypingError(f"{self.symbol}() argument {index} must be {wanted}, got {arg}")
             return self.restype
 
@@ -171,7 +173,7 @@ class ExternFunction:
 
     def _lower(self, context, builder, sig, args):
         values, arg_types = [], []
-        for param, arg, value in zip(self.argtypes, sig.args, args):
+        for param, arg, value in zip(self.argtypes, sig.args, args, strict=True):
             if isinstance(param, (types.Number, types.Boolean)):
                 values.append(context.cast(builder, value, arg, param))
                 arg_types.append(param)

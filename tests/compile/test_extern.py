@@ -110,4 +110,3 @@ def test_launch_through_cuda_jit_gives_the_right_answer():
     # the cubin was produced by nvmath's cached link (no CALL instruction: inlined)
     (overload,) = jitted.overloads.values()
     assert "CALL" not in overload.library.get_sass()
-

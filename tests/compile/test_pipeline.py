@@ -123,9 +123,11 @@ def test_unknown_library_name():
 
 def test_environment_report_and_cache_commands(tmp_path):
     env = {"NVMATH_CACHE_DIR": str(tmp_path / "c"), "PATH": "/usr/bin:/bin"}
-    run = lambda *args: subprocess.run(  # noqa: E731
-        [sys.executable, "-m", "nvmath", *args], capture_output=True, text=True, env=env, check=True
-    ).stdout
+    run = lambda *args: (
+        subprocess.run(  # noqa: E731
+            [sys.executable, "-m", "nvmath", *args], capture_output=True, text=True, env=env, check=True
+        ).stdout
+    )
     report = run()
     for expected in ("nvmath 0.1.0", "numba-cuda", "nvrtc: 13.", "nvJitLink:", "mathdx: 0.4", "GPU:", "cache:"):
         assert expected in report, report
