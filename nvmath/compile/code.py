@@ -38,9 +38,12 @@ class Code:
 def normalize_cc(cc) -> tuple[int, int]:
     """Return a compute capability as ``(major, minor)`` from ``(9, 0)``, ``90`` or ``"sm_90"``.
 
+    An architecture-specific suffix (``(9, 0, "a")``, ``"sm_90a"``, as Numba reports for some
+    devices) is dropped: nvmath builds generic code, which runs on those devices too.
+
     Example:
-        >>> normalize_cc(90), normalize_cc("sm_90"), normalize_cc((8, 6))
-        ((9, 0), (9, 0), (8, 6))
+        >>> normalize_cc(90), normalize_cc("sm_90a"), normalize_cc((9, 0, "a"))
+        ((9, 0), (9, 0), (9, 0))
     """
     value = cc
     if isinstance(value, str):
@@ -49,6 +52,8 @@ def normalize_cc(cc) -> tuple[int, int]:
             value = int(value)
     if isinstance(value, int) and not isinstance(value, bool) and value >= 10:
         return value // 10, value % 10
+    if isinstance(value, tuple) and len(value) == 3 and isinstance(value[2], str):
+        value = value[:2]
     if isinstance(value, tuple) and len(value) == 2 and all(isinstance(v, int) for v in value):
         return value
     raise ValueError(

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import functools
 import importlib.metadata
+import os
+import re
 import shutil
 
 import cuda.pathfinder
@@ -194,15 +196,34 @@ def library_paths() -> dict[str, str]:
     return paths
 
 
+def _cccl_version() -> str:
+    header = os.path.join(include_dirs()[-1], "cuda", "std", "__cccl", "version.h")
+    try:
+        with open(header) as f:
+            match = re.search(r"#define\s+CCCL_VERSION\s+(\d+)", f.read())
+    except OSError:
+        return "unknown"
+    return match.group(1) if match else "unknown"
+
+
 @functools.cache
 def fingerprint() -> dict[str, str]:
-    """Versions that every cache key includes: compilers, linker, and the packages driving them.
+    """Versions that every cache key includes: compilers, linker, headers, and the Python front end.
 
-    The libraries are asked for their own versions where that is cheap (NVRTC, nvJitLink,
-    NVVM); the rest come from distribution metadata, which changes with any reinstall.
+    Cheap to compute (no distribution-metadata scan): the libraries report their own versions,
+    the Python packages their ``__version__``. Code generators with versions of their own
+    (libmathdx) add them to their keys.
     """
+    import llvmlite
+    import numba
+    import numba_cuda
+
+    import nvmath
+
     parts = {name: library_version(name) for name in ("nvrtc", "nvJitLink", "nvvm")}
-    dists = distribution_versions()
-    for dist in ("nvmath", "numba-cuda", "numba", "llvmlite", "nvidia-libmathdx-cu13", "nvidia-cuda-cccl"):
-        parts[dist] = dists.get(dist, "none")
+    parts["cccl"] = _cccl_version()
+    parts["nvmath"] = nvmath.__version__
+    parts["numba"] = numba.__version__
+    parts["numba-cuda"] = numba_cuda.__version__
+    parts["llvmlite"] = llvmlite.__version__
     return parts

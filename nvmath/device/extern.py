@@ -32,6 +32,7 @@ import functools
 import inspect
 from collections.abc import Sequence
 
+from cuda.core import ObjectCode
 from llvmlite import ir
 from numba.core.errors import TypingError
 from numba.cuda import LTOIR, cgutils, types
@@ -194,19 +195,21 @@ def _links_nvmath_code(library) -> bool:
 def _nvmath_get_cubin(original, self, cc=None):
     if not _links_nvmath_code(self):
         return original(self, cc)
-    cc = self._ensure_cc(cc)
-    cubin = self._cubin_cache.get(cc)
+    requested = self._ensure_cc(cc)
+    cubin = self._cubin_cache.get(requested)
     if cubin:
         return cubin
+    cc = normalize_cc(requested)  # generic sm_XY code, also for (9, 0, "a") devices
     codes = [Code(bytes(self.get_ltoir(cc=cc)), "ltoir", self.name)]
     codes += [code_from_linkable(item, cc) for item in self._linking_files]
     if self.needs_cudadevrt:
         from numba.cuda.cudadrv.libs import get_cudalib
 
         codes.append(code_from_linkable(get_cudalib("cudadevrt", static=True), cc))
-    cubin = link(codes, cc=cc, max_registers=self._max_registers)
-    self._cubin_cache[cc] = cubin
-    self._linkerinfo_cache[cc] = ""
+    # numba-cuda works with cuda.core ObjectCode objects (it loads them and disassembles .code)
+    cubin = ObjectCode.from_cubin(link(codes, cc=cc, max_registers=self._max_registers), name=self.name)
+    self._cubin_cache[requested] = cubin
+    self._linkerinfo_cache[requested] = ""
     return cubin
 
 

@@ -32,7 +32,9 @@ def test_kernel_links_to_sm90_cubin_fully_inlined():
 
 
 def _compile_in_new_process(cache_dir):
-    env = dict(os.environ, NVMATH_CACHE_DIR=str(cache_dir), PYTHONPATH=str(HERE.parent.parent))
+    root = str(HERE.parent.parent)
+    pythonpath = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)
+    env = dict(os.environ, NVMATH_CACHE_DIR=str(cache_dir), PYTHONPATH=pythonpath)
     env.pop("NVMATH_DISABLE_CACHE", None)
     result = subprocess.run(
         [sys.executable, "-m", "tests.compile.kernels"], capture_output=True, text=True, env=env, cwd=HERE.parent.parent

@@ -1,5 +1,6 @@
 """NVRTC, Numba device functions, nvJitLink and toolchain discovery: results and error messages."""
 
+import os
 import subprocess
 import sys
 
@@ -87,7 +88,7 @@ def test_link_error_names_the_inputs():
         link([caller], cc=(9, 0))
 
 
-@pytest.mark.parametrize("bad", [9, "sm_x", (9,), "90a0", None])
+@pytest.mark.parametrize("bad", [9, "sm_x", (9,), (9, 0, 1), "90a0", None])
 def test_bad_compute_capability(bad):
     with pytest.raises(ValueError, match="Argument 'cc'"):
         normalize_cc(bad)
@@ -122,7 +123,7 @@ def test_unknown_library_name():
 
 
 def test_environment_report_and_cache_commands(tmp_path):
-    env = {"NVMATH_CACHE_DIR": str(tmp_path / "c"), "PATH": "/usr/bin:/bin"}
+    env = dict(os.environ, NVMATH_CACHE_DIR=str(tmp_path / "c"))
     run = lambda *args: (
         subprocess.run(  # noqa: E731
             [sys.executable, "-m", "nvmath", *args], capture_output=True, text=True, env=env, check=True
