@@ -53,7 +53,8 @@ def main() -> None:
         d = cuda.to_device(data)
         cuda.jit(kernel)[(data.size + 255) // 256, 256](d, np.float32(0.5))
         error = np.abs(d.copy_to_host() - data * np.exp(0.5j)).max()
-        print(f"ran on {cuda.get_current_device().name.decode()}: max error {error:.2e}")
+        name = cuda.get_current_device().name
+        print(f"ran on {name.decode() if isinstance(name, bytes) else name}: max error {error:.2e}")
         assert error < 1e-5
     else:
         print("no GPU here: compiled and linked only")

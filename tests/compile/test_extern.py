@@ -111,4 +111,6 @@ def test_launch_through_cuda_jit_gives_the_right_answer():
     assert np.linalg.norm(got - expected) / np.linalg.norm(expected) < 1e-6
     # the cubin was produced by nvmath's cached link (no CALL instruction: inlined)
     (overload,) = jitted.overloads.values()
-    assert "CALL" not in overload.library.get_sass()
+    from nvmath.compile.sass import calls_and_local_memory
+
+    assert calls_and_local_memory(overload.library.get_cubin().code) == {"CALL": 0, "LDL": 0, "STL": 0}
