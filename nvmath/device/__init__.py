@@ -1,0 +1,1 @@
+"""nvmath.device: NVIDIA device math libraries (cuFFTDx) callable inside Numba CUDA kernels."""
