@@ -1,0 +1,1 @@
+"""Side-by-side timings against CuPy and PyTorch: ``python -m benchmarks [name ...]``."""
