@@ -177,12 +177,29 @@ def compile_kernel_ltoir(pyfunc, argtypes: Sequence, *, cc, fastmath: bool = Fal
             fastmath=fastmath,
         )
     codes = [Code(bytes(outputs[0]), "ltoir", pyfunc.__qualname__)]
-    for index, item in enumerate(outputs[1:], start=1):
+    for index, item in enumerate(ordered_linkables(outputs[1:]), start=1):
         if isinstance(item, (bytes, bytearray)):
             codes.append(Code(bytes(item), "ltoir", f"{pyfunc.__qualname__}-{index}"))
         else:
             codes.append(code_from_linkable(item, (major, minor)))
     return codes
+
+
+def _linkable_order(item) -> tuple:
+    if isinstance(item, (bytes, bytearray)):
+        return ("", "", hashlib.sha256(item).hexdigest())
+    data = getattr(item, "data", None)
+    digest = hashlib.sha256(data if isinstance(data, bytes) else str(data).encode()).hexdigest()
+    return (type(item).__name__, str(getattr(item, "name", item)), digest)
+
+
+def ordered_linkables(items) -> list:
+    """Return Numba linking items (paths, ``LinkableCode`` objects, bytes) in a process-independent order.
+
+    Numba keeps them in a set, whose order changes from process to process; the cubin cache
+    key depends on the order of the link inputs.
+    """
+    return sorted(items, key=_linkable_order)
 
 
 def code_from_linkable(item, cc) -> Code:

@@ -10,8 +10,8 @@ This is the building block of the device APIs (cuFFTDx, cuBLASDx) and of user C+
 - Kernels that link an :class:`LTOIRCode` are linked by :func:`nvmath.compile.link` instead of
   Numba's own linker: link-time optimization inlines the external code, unused globals are
   dropped, and the cubin is cached on disk, so a second process skips nvJitLink. numba-cuda
-  has no hook for its link step, so :func:`install_link_hook` wraps
-  ``CUDACodeLibrary.get_cubin``; libraries that link no :class:`LTOIRCode` are untouched.
+  has no hook for its link step, so :func:`install_hooks` wraps it; libraries that link no
+  :class:`LTOIRCode` are untouched.
 - :func:`compile_kernel` compiles a kernel to a cubin without a GPU (for CI and inspection).
 
 Example:
@@ -27,10 +27,12 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import inspect
 from collections.abc import Sequence
+from types import SimpleNamespace as types_namespace
 
 from cuda.core import ObjectCode
 from llvmlite import ir
@@ -40,7 +42,7 @@ from numba.cuda.extending import lower_builtin, type_callable
 
 from nvmath.compile import Code, link
 from nvmath.compile.code import normalize_cc
-from nvmath.compile.pyfunc import code_from_linkable, compile_kernel_ltoir
+from nvmath.compile.pyfunc import code_from_linkable, compile_kernel_ltoir, ordered_linkables
 
 
 class LTOIRCode(LTOIR):
@@ -185,7 +187,7 @@ class ExternFunction:
         return context.get_dummy_value() if result is None else result
 
 
-# --- the link step ------------------------------------------------------------------------
+# --- the link and load steps -------------------------------------------------------------
 
 
 def _links_nvmath_code(library) -> bool:
@@ -201,7 +203,7 @@ def _nvmath_get_cubin(original, self, cc=None):
         return cubin
     cc = normalize_cc(requested)  # generic sm_XY code, also for (9, 0, "a") devices
     codes = [Code(bytes(self.get_ltoir(cc=cc)), "ltoir", self.name)]
-    codes += [code_from_linkable(item, cc) for item in self._linking_files]
+    codes += [code_from_linkable(item, cc) for item in ordered_linkables(self._linking_files)]
     if self.needs_cudadevrt:
         from numba.cuda.cudadrv.libs import get_cudalib
 
@@ -213,24 +215,69 @@ def _nvmath_get_cubin(original, self, cc=None):
     return cubin
 
 
+def _allow_large_dynamic_shared_memory(cufunc) -> None:
+    """Let launches ask for more than 48 KiB of dynamic shared memory, up to the device's opt-in limit.
+
+    CUDA requires a per-kernel opt-in above 48 KiB, which numba-cuda never makes; cuFFTDx
+    descriptors of large sizes need more.
+    """
+    from cuda.bindings import driver
+
+    device = cufunc.device
+    err, limit = driver.cuDeviceGetAttribute(
+        driver.CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN, device.id
+    )
+    if err != driver.CUresult.CUDA_SUCCESS:
+        return
+    attribute = driver.CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES
+    (err,) = driver.cuKernelSetAttribute(attribute, limit - cufunc.attrs.shared, cufunc.handle, device.id)
+    if err != driver.CUresult.CUDA_SUCCESS:
+        raise RuntimeError(f"cuKernelSetAttribute(MAX_DYNAMIC_SHARED_SIZE_BYTES) failed for {cufunc.name}: {err.name}")
+
+
+def _nvmath_get_cufunc(original, self):
+    if not _links_nvmath_code(self):
+        return original(self)
+    from numba.cuda.cudadrv import devices
+
+    first_load = devices.get_context().device.id not in self._cufunc_cache
+    cufunc = original(self)
+    if first_load:
+        _allow_large_dynamic_shared_memory(cufunc)
+    return cufunc
+
+
 @functools.cache
-def install_link_hook() -> None:
-    """Route the link step of kernels that use nvmath code through :func:`nvmath.compile.link`.
+def install_hooks() -> None:
+    """Route the link and load steps of kernels that use nvmath code through nvmath.
+
+    numba-cuda offers no hook for these steps, so ``CUDACodeLibrary.get_cubin`` and
+    ``get_cufunc`` are wrapped; code libraries that link no :class:`LTOIRCode` take
+    numba-cuda's own path unchanged. For those that do:
+
+    - the link goes through :func:`nvmath.compile.link` (cached on disk, unused globals dropped);
+    - the loaded kernel may use the device's whole opt-in dynamic shared memory.
 
     Called when this module is imported; calling it again does nothing.
     """
     from numba.cuda.codegen import CUDACodeLibrary
 
-    original = CUDACodeLibrary.get_cubin
+    original_get_cubin = CUDACodeLibrary.get_cubin
+    original_get_cufunc = CUDACodeLibrary.get_cufunc
 
-    @functools.wraps(original)
+    @functools.wraps(original_get_cubin)
     def get_cubin(self, cc=None):
-        return _nvmath_get_cubin(original, self, cc)
+        return _nvmath_get_cubin(original_get_cubin, self, cc)
+
+    @functools.wraps(original_get_cufunc)
+    def get_cufunc(self):
+        return _nvmath_get_cufunc(original_get_cufunc, self)
 
     CUDACodeLibrary.get_cubin = get_cubin
+    CUDACodeLibrary.get_cufunc = get_cufunc
 
 
-install_link_hook()
+install_hooks()
 
 
 # --- GPU-less compilation -----------------------------------------------------------------
@@ -292,5 +339,28 @@ def compile_kernel(pyfunc, argtypes: Sequence, *, cc, fastmath: bool = False) ->
     """
     pyfunc = getattr(pyfunc, "py_func", pyfunc)
     cc = normalize_cc(cc)
-    codes = compile_kernel_ltoir(pyfunc, argtypes, cc=cc, fastmath=fastmath)
+    with _target_device_without_gpu(cc):
+        codes = compile_kernel_ltoir(pyfunc, argtypes, cc=cc, fastmath=fastmath)
     return CompiledKernel(pyfunc.__qualname__, cc, link(codes, cc=cc))
+
+
+@contextlib.contextmanager
+def _target_device_without_gpu(cc):
+    """Without a GPU, make numba-cuda's "current device" report ``cc`` while a kernel compiles.
+
+    numba-cuda compiles some helpers (behind ``array.view``, for one) for the current device,
+    which fails when there is no driver. With a GPU present nothing is changed.
+    """
+    from nvmath._gpu import gpu_count
+
+    if gpu_count() > 0:
+        yield
+        return
+    import numba.cuda.dispatcher as dispatcher
+
+    original = dispatcher.get_current_device
+    dispatcher.get_current_device = lambda: types_namespace(compute_capability=cc)
+    try:
+        yield
+    finally:
+        dispatcher.get_current_device = original

@@ -1,0 +1,396 @@
+"""cuFFTDx descriptor -> traits, valid knobs and LTO-IR, through libmathdx.
+
+Everything here works without a GPU. Trait and knob queries take well under a millisecond and
+are memoized per process; LTO-IR generation takes seconds and goes through the persistent
+disk cache (:func:`nvmath.compile.cached`), keyed by the full description, the execute API,
+the exported symbol and the libmathdx/cuFFTDx versions (the toolchain versions are added by
+the cache itself).
+
+Example:
+    >>> from nvmath.device.lto.fft import FFTDescription, query_traits
+    >>> d = FFTDescription(size=64, precision="f32", fft_type="c2c", direction="forward",
+    ...                    execution="Block", sm=90)
+    >>> query_traits(d).storage_size
+    8
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import contextlib
+import dataclasses
+import functools
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+
+from nvmath._logging import get_logger
+from nvmath.bindings import mathdx
+
+__all__ = [
+    "FFTDescription",
+    "FFTTraits",
+    "descriptor",
+    "is_supported",
+    "generate_ltoir",
+    "prefetch_ltoir",
+    "query_knobs",
+    "query_traits",
+    "symbol_name",
+]
+
+PRECISIONS = {
+    "f16": mathdx.CommondxPrecision.F16,
+    "f32": mathdx.CommondxPrecision.F32,
+    "f64": mathdx.CommondxPrecision.F64,
+}
+FFT_TYPES = {"c2c": mathdx.CufftdxType.C2C, "r2c": mathdx.CufftdxType.R2C, "c2r": mathdx.CufftdxType.C2R}
+DIRECTIONS = {"forward": mathdx.CufftdxDirection.FORWARD, "inverse": mathdx.CufftdxDirection.INVERSE}
+EXECUTIONS = {"Block": mathdx.CommondxExecution.BLOCK, "Thread": mathdx.CommondxExecution.THREAD}
+COMPLEX_LAYOUTS = {
+    "natural": mathdx.CufftdxComplexLayout.NATURAL,
+    "packed": mathdx.CufftdxComplexLayout.PACKED,
+    "full": mathdx.CufftdxComplexLayout.FULL,
+}
+REAL_MODES = {"normal": mathdx.CufftdxRealMode.NORMAL, "folded": mathdx.CufftdxRealMode.FOLDED}
+APIS = {"register": mathdx.CufftdxApi.LMEM, "shared": mathdx.CufftdxApi.SMEM}
+KNOBS = {
+    "elements_per_thread": mathdx.CufftdxKnobType.ELEMENTS_PER_THREAD,
+    "ffts_per_block": mathdx.CufftdxKnobType.FFTS_PER_BLOCK,
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class FFTDescription:
+    """A complete, normalized cuFFTDx description (hashable; the key of every query).
+
+    Attributes:
+        size: transform length.
+        precision: ``"f16" | "f32" | "f64"``.
+        fft_type: ``"c2c" | "r2c" | "c2r"``.
+        direction: ``"forward" | "inverse"`` (always set, also for real transforms).
+        execution: ``"Block" | "Thread"``.
+        sm: compute capability as an integer, e.g. ``90``.
+        ffts_per_block: None for the library default.
+        elements_per_thread: None for the library default.
+        complex_layout: None, or ``"natural" | "packed" | "full"`` (real transforms).
+        real_mode: None, or ``"normal" | "folded"`` (real transforms).
+
+    Example:
+        >>> FFTDescription(64, "f32", "c2c", "forward", "Thread", 90).size
+        64
+    """
+
+    size: int
+    precision: str
+    fft_type: str
+    direction: str
+    execution: str
+    sm: int
+    ffts_per_block: int | None = None
+    elements_per_thread: int | None = None
+    complex_layout: str | None = None
+    real_mode: str | None = None
+
+    def replace(self, **changes) -> FFTDescription:
+        """Return a copy with ``changes`` applied.
+
+        Example:
+            >>> d.replace(elements_per_thread=8)  # doctest: +SKIP
+        """
+        return dataclasses.replace(self, **changes)
+
+    def key(self) -> dict:
+        """The description as a JSON-serialisable dict (for cache keys and symbol names)."""
+        return dataclasses.asdict(self)
+
+
+@dataclasses.dataclass(frozen=True)
+class FFTTraits:
+    """What libmathdx reports about a description (``CUFFTDX_TRAIT_*``).
+
+    Value types are :class:`nvmath.bindings.mathdx.CommondxValueType` members. Block-only
+    traits (``block_dim``, ``shared_memory_size``, ``ffts_per_block``,
+    ``suggested_ffts_per_block``) are None for Thread execution.
+    """
+
+    value_type: mathdx.CommondxValueType
+    input_type: mathdx.CommondxValueType
+    output_type: mathdx.CommondxValueType
+    implicit_type_batching: int
+    elements_per_thread: int
+    storage_size: int
+    stride: int
+    input_length: int
+    output_length: int
+    input_elements_per_thread: int
+    output_elements_per_thread: int
+    block_dim: tuple[int, int, int] | None
+    shared_memory_size: int | None
+    ffts_per_block: int | None
+    suggested_ffts_per_block: int | None
+
+
+@contextlib.contextmanager
+def descriptor(desc: FFTDescription, api: str = "register", symbol: str | None = None) -> Iterator[int]:
+    """Create a libmathdx cuFFTDx descriptor for ``desc`` (destroyed on exit).
+
+    Raises:
+        nvmath.bindings.mathdx.MathdxError: libmathdx refused an operator value.
+
+    Example:
+        >>> with descriptor(d) as h:
+        ...     mathdx.cufftdx_is_supported(h)
+        True
+    """
+    op = mathdx.CufftdxOperatorType
+    h = mathdx.cufftdx_create_descriptor()
+    try:
+        mathdx.cufftdx_set_operator_int64(h, op.API, APIS[api])
+        mathdx.cufftdx_set_operator_int64(h, op.EXECUTION, EXECUTIONS[desc.execution])
+        mathdx.cufftdx_set_operator_int64(h, op.SIZE, desc.size)
+        mathdx.cufftdx_set_operator_int64(h, op.TYPE, FFT_TYPES[desc.fft_type])
+        mathdx.cufftdx_set_operator_int64(h, op.DIRECTION, DIRECTIONS[desc.direction])
+        mathdx.cufftdx_set_operator_int64(h, op.PRECISION, PRECISIONS[desc.precision])
+        mathdx.cufftdx_set_operator_int64(h, op.SM, desc.sm * 10)
+        if desc.complex_layout is not None or desc.real_mode is not None:
+            layout = COMPLEX_LAYOUTS[desc.complex_layout or "natural"]
+            mode = REAL_MODES[desc.real_mode or "normal"]
+            mathdx.cufftdx_set_operator_int64s(h, op.REAL_FFT_OPTIONS, [layout, mode])
+        if desc.elements_per_thread is not None:
+            mathdx.cufftdx_set_operator_int64(h, op.ELEMENTS_PER_THREAD, desc.elements_per_thread)
+        if desc.ffts_per_block is not None:
+            mathdx.cufftdx_set_operator_int64(h, op.FFTS_PER_BLOCK, desc.ffts_per_block)
+        if symbol is not None:
+            mathdx.cufftdx_set_option_str(h, mathdx.CommondxOption.SYMBOL_NAME, symbol)
+        yield h
+    finally:
+        mathdx.cufftdx_destroy_descriptor(h)
+
+
+@functools.lru_cache(maxsize=4096)
+def is_supported(desc: FFTDescription) -> bool:
+    """Whether cuFFTDx has an implementation of ``desc`` (``cufftdxIsSupported``).
+
+    Example:
+        >>> is_supported(d)
+        True
+    """
+    try:
+        with descriptor(desc) as h:
+            return mathdx.cufftdx_is_supported(h)
+    except mathdx.MathdxError:
+        return False
+
+
+@functools.lru_cache(maxsize=4096)
+def query_traits(desc: FFTDescription) -> FFTTraits:
+    """Return the traits of a supported ``desc`` (no compilation; well under 1 ms).
+
+    Example:
+        >>> query_traits(d).stride
+        8
+    """
+    t = mathdx.CufftdxTraitType
+    with descriptor(desc) as h:
+
+        def dtype(trait):
+            return mathdx.cufftdx_get_trait_commondx_data_type(h, trait)
+
+        def integer(trait):
+            return mathdx.cufftdx_get_trait_int64(h, trait)
+
+        block = desc.execution == "Block"
+        return FFTTraits(
+            value_type=dtype(t.VALUE_TYPE),
+            input_type=dtype(t.INPUT_TYPE),
+            output_type=dtype(t.OUTPUT_TYPE),
+            implicit_type_batching=integer(t.IMPLICIT_TYPE_BATCHING),
+            elements_per_thread=integer(t.ELEMENTS_PER_THREAD),
+            storage_size=integer(t.STORAGE_SIZE),
+            stride=integer(t.STRIDE),
+            input_length=integer(t.INPUT_LENGTH),
+            output_length=integer(t.OUTPUT_LENGTH),
+            input_elements_per_thread=integer(t.INPUT_ELEMENTS_PER_THREAD),
+            output_elements_per_thread=integer(t.OUTPUT_ELEMENTS_PER_THREAD),
+            block_dim=tuple(mathdx.cufftdx_get_trait_int64s(h, t.BLOCK_DIM, 3)) if block else None,
+            shared_memory_size=integer(t.SHARED_MEMORY_SIZE) if block else None,
+            ffts_per_block=integer(t.FFTS_PER_BLOCK) if block else None,
+            suggested_ffts_per_block=integer(t.SUGGESTED_FFTS_PER_BLOCK) if block else None,
+        )
+
+
+@functools.lru_cache(maxsize=4096)
+def query_knobs(desc: FFTDescription, knobs: tuple[str, ...]) -> tuple[tuple[int, ...], ...]:
+    """Return the valid combinations of ``knobs`` for ``desc`` (``cufftdxGetKnobInt64s``).
+
+    ``knobs`` are names among ``"elements_per_thread"`` and ``"ffts_per_block"``; each
+    combination lists the values in that order. For ``ffts_per_block`` libmathdx reports the
+    value it suggests for each ``elements_per_thread``.
+
+    Example:
+        >>> query_knobs(d, ("elements_per_thread", "ffts_per_block"))
+        ((8, 32), (4, 15), ...)
+    """
+    with descriptor(desc) as h:
+        return tuple(mathdx.cufftdx_get_knob_int64s(h, [KNOBS[k] for k in knobs]))
+
+
+def symbol_name(desc: FFTDescription, api: str) -> str:
+    """The exported device-function name for ``desc`` and ``api``; stable across processes.
+
+    Example:
+        >>> symbol_name(d, "register")
+        'nvmath_cufftdx_c2c_64_f32_...'
+    """
+    digest = hashlib.sha256(json.dumps([desc.key(), api], sort_keys=True).encode()).hexdigest()[:16]
+    return f"nvmath_cufftdx_{desc.fft_type}_{desc.size}_{desc.precision}_{api}_{digest}"
+
+
+@functools.cache
+def _library_versions() -> dict[str, str]:
+    return {
+        "libmathdx": ".".join(map(str, mathdx.mathdx_get_version_ex())),
+        "libmathdx_commit": mathdx.mathdx_get_commit(),
+        "cufftdx": ".".join(map(str, mathdx.cufftdx_get_version())),
+    }
+
+
+def _build_ltoir(desc: FFTDescription, api: str, symbol: str) -> bytes:
+    with descriptor(desc, api=api, symbol=symbol) as h:
+        code = mathdx.commondx_create_code()
+        try:
+            mathdx.commondx_set_code_option_int64(code, mathdx.CommondxOption.TARGET_SM, desc.sm * 10)
+            mathdx.cufftdx_finalize_code(code, h)
+            chunks = mathdx.commondx_get_code_ltoirs(code)
+        finally:
+            mathdx.commondx_destroy_code(code)
+    if len(chunks) != 1:
+        raise RuntimeError(f"libmathdx returned {len(chunks)} LTO-IR chunks for {symbol}; expected 1.")
+    return chunks[0]
+
+
+_CACHE_KIND = "mathdx-cufftdx-ltoir"
+
+
+def _key_parts(desc: FFTDescription, api: str) -> dict:
+    return {"description": desc.key(), "api": api, "symbol": symbol_name(desc, api), **_library_versions()}
+
+
+def _from_disk_cache(desc: FFTDescription, api: str) -> bytes | None:
+    """The cached LTO-IR if the disk cache holds it (no generation), else None."""
+    from nvmath.compile.cache import cache_enabled, get_cache, make_key
+
+    if not cache_enabled():
+        return None
+    return get_cache().get(_CACHE_KIND, make_key(_CACHE_KIND, _key_parts(desc, api)))
+
+
+def _generate(desc: FFTDescription, api: str) -> tuple[str, bytes]:
+    symbol = symbol_name(desc, api)
+    key = _key_parts(desc, api)
+    from nvmath.compile import cached
+
+    # cached() logs the generation at INFO with its duration.
+    data = cached(
+        _CACHE_KIND,
+        key,
+        lambda: _build_ltoir(desc, api, symbol),
+        description=f"cuFFTDx {desc.fft_type} size {desc.size} {desc.precision} {desc.execution} sm_{desc.sm}",
+        logger=get_logger(),
+    )
+    return symbol, data
+
+
+_futures: dict[tuple[FFTDescription, str], concurrent.futures.Future] = {}
+_futures_lock = threading.Lock()
+_executor: concurrent.futures.ThreadPoolExecutor | None = None
+
+
+def _codegen_workers() -> int:
+    try:
+        return max(1, int(os.environ.get("NVMATH_CODEGEN_WORKERS", "4")))
+    except ValueError:
+        return 4
+
+
+def _generate_in_subprocess(desc: FFTDescription, api: str) -> tuple[str, bytes]:
+    """Run :mod:`nvmath.device.lto.codegen_worker` for ``desc``/``api`` and return ``(symbol, ltoir)``."""
+    request = json.dumps({"description": desc.key(), "api": api}).encode()
+    result = subprocess.run(
+        [sys.executable, "-m", "nvmath.device.lto.codegen_worker"], input=request, capture_output=True, check=False
+    )
+    if result.returncode != 0:
+        raise RuntimeError(
+            f"cuFFTDx code generation for {desc} failed in a worker process:\n{result.stderr.decode(errors='replace')}"
+        )
+    return symbol_name(desc, api), result.stdout
+
+
+def prefetch_ltoir(desc: FFTDescription, api: str) -> None:
+    """Start generating the LTO-IR of ``desc``/``api`` in a worker process (if not started yet).
+
+    Kernel typing calls this for every ``fft.execute`` it meets, so the descriptors of one
+    kernel (e.g. a forward and an inverse FFT) are generated in parallel, and while Numba
+    types and lowers the kernel, rather than one after the other at lowering.
+    ``NVMATH_CODEGEN_WORKERS`` sets how many run at once (default 4); ``1`` turns background
+    generation off (everything is generated in this process, when lowering needs it).
+
+    Example:
+        >>> prefetch_ltoir(d, "register")  # doctest: +SKIP
+    """
+    global _executor
+    if _codegen_workers() <= 1:
+        return
+    with _futures_lock:
+        if (desc, api) in _futures:
+            return
+    cached_data = _from_disk_cache(desc, api)  # a cache hit needs no thread
+    with _futures_lock:
+        if (desc, api) in _futures:
+            return
+        if cached_data is not None:
+            done: concurrent.futures.Future = concurrent.futures.Future()
+            done.set_result((symbol_name(desc, api), cached_data))
+            _futures[(desc, api)] = done
+            return
+        if _executor is None:
+            # Threads only wait for the worker processes that do the work.
+            _executor = concurrent.futures.ThreadPoolExecutor(_codegen_workers(), thread_name_prefix="nvmath-codegen")
+        _futures[(desc, api)] = _executor.submit(_generate_in_subprocess, desc, api)
+
+
+def generate_ltoir(desc: FFTDescription, api: str) -> tuple[str, bytes]:
+    """Return ``(symbol, ltoir)``: the device function for ``desc`` and ``api`` as LTO-IR.
+
+    ``api`` is ``"register"`` (``void f(value_type* rmem[, value_type* smem])``) or
+    ``"shared"`` (``void f(value_type* smem)``). Generation takes seconds (logged at INFO with
+    its duration); the result is cached on disk and in memory.
+
+    Example:
+        >>> symbol, ltoir = generate_ltoir(d, "register")  # doctest: +SKIP
+    """
+    with _futures_lock:
+        future = _futures.get((desc, api))
+        if future is None:
+            future = concurrent.futures.Future()
+            _futures[(desc, api)] = future
+            owner = True
+        else:
+            owner = False
+    if owner:
+        try:
+            future.set_result(_generate(desc, api))
+        except BaseException as exc:
+            future.set_exception(exc)
+    try:
+        return future.result()
+    except BaseException:
+        with _futures_lock:  # let a later call try again
+            if _futures.get((desc, api)) is future:
+                del _futures[(desc, api)]
+        raise

@@ -1,0 +1,121 @@
+"""Numba lowering (code generation) for nvmath device objects; typing is in numba_typing.
+
+- FFT objects are compile-time constants (no runtime value); their traits lower to constants.
+- ``fft.execute(...)`` lowers to a call of the cuFFTDx device function through
+  :func:`nvmath.device.extern.call_extern`; its LTO-IR is generated (or read from the disk
+  cache) at this point, i.e. only when a kernel that uses it is compiled.
+- Vector type constructors and ``to_complex``.
+
+Example:
+    >>> import nvmath.device.numba_lowering  # registers the lowering (done by nvmath.device)
+"""
+
+from __future__ import annotations
+
+from numba.cuda import cgutils, types
+from numba.cuda.core.imputils import lower_builtin, lower_constant, lower_getattr_generic
+
+from nvmath.device import vector_types as vt
+from nvmath.device.extern import LTOIRCode, call_extern
+from nvmath.device.fft import Dim3
+from nvmath.device.lto import fft as backend
+from nvmath.device.numba_types import FFTType, vector_numba_type
+from nvmath.device.numba_typing import EXECUTE_KEY, INT_TRAITS, execute_api, int_trait_value
+
+__all__ = ["fft_code"]
+
+
+@lower_constant(FFTType)
+def _fft_constant(context, builder, ty, pyval):
+    return context.get_dummy_value()
+
+
+@lower_getattr_generic(FFTType)
+def _fft_getattr(context, builder, fft_type: FFTType, value, attr: str):
+    if attr in INT_TRAITS:
+        return context.get_constant(types.int64, int_trait_value(fft_type, attr))
+    if attr == "block_dim":
+        tuple_type = types.NamedUniTuple(types.int64, 3, Dim3)
+        values = [context.get_constant(types.int64, v) for v in fft_type.traits.block_dim]
+        return context.make_tuple(builder, tuple_type, values)
+    return context.get_dummy_value()  # value_type, input_type, output_type, precision: dtypes
+
+
+def fft_code(fft_type: FFTType, api: str) -> tuple[str, LTOIRCode]:
+    """Return ``(symbol, code)``: the cuFFTDx device function for ``fft_type`` and ``api``."""
+    symbol, data = backend.generate_ltoir(fft_type.description, api)
+    return symbol, LTOIRCode(data, symbol)
+
+
+def _lower_execute(context, builder, sig, args):
+    fft_type = sig.args[0]
+    arg_types, values = sig.args[1:], args[1:]
+    symbol, code = fft_code(fft_type, execute_api(fft_type, arg_types))
+    call_extern(context, builder, symbol, code, None, list(arg_types), list(values))
+    return context.get_dummy_value()
+
+
+lower_builtin(EXECUTE_KEY, FFTType, types.Array)(_lower_execute)
+lower_builtin(EXECUTE_KEY, FFTType, types.Array, types.Array)(_lower_execute)
+
+
+# ---- vector types -----------------------------------------------------------------------
+
+
+def _make_struct(context, builder, vec_type, members):
+    out = cgutils.create_struct_proxy(vec_type)(context, builder)
+    for name, member in zip(vec_type.attr_names, members, strict=True):
+        setattr(out, name, member)
+    return out._getvalue()
+
+
+def _members(context, builder, arg_type, value):
+    if isinstance(arg_type, types.Complex):
+        cplx = context.make_complex(builder, arg_type, value=value)
+        return [cplx.real, cplx.imag]
+    if hasattr(arg_type, "attr_names"):
+        proxy = cgutils.create_struct_proxy(arg_type)(context, builder, value=value)
+        return [getattr(proxy, name) for name in arg_type.attr_names]
+    return [value]
+
+
+def _lower_vector_constructor(context, builder, sig, args):
+    vec_type = sig.return_type
+    members = []
+    for arg_type, value in zip(sig.args, args, strict=True):
+        if isinstance(arg_type, types.Complex):  # float16x2(complex64): cast each part
+            parts = _members(context, builder, arg_type, value)
+            members += [context.cast(builder, p, arg_type.underlying_float, vec_type.base_type) for p in parts]
+        else:
+            members += _members(context, builder, arg_type, value)
+    return _make_struct(context, builder, vec_type, members)
+
+
+def _register_vector_lowering() -> None:
+    f16x2 = vector_numba_type(vt.float16x2)
+    f32x2 = vector_numba_type(vt.float32x2)
+    f64x2 = vector_numba_type(vt.float64x2)
+    signatures = {
+        vt.float16x2: [(types.float16, types.float16), (types.complex64,)],
+        vt.float16x4: [(types.float16,) * 4, (f16x2, f16x2)],
+        vt.float32x2: [(types.float32, types.float32), (types.complex64,)],
+        vt.float64x2: [(types.float64, types.float64), (types.complex128,)],
+    }
+    for cls, arglists in signatures.items():
+        for arglist in arglists:
+            lower_builtin(cls, *arglist)(_lower_vector_constructor)
+
+    def to_complex(context, builder, sig, args):
+        (vec_type,), (value,) = sig.args, args
+        x, y = _members(context, builder, vec_type, value)
+        part = sig.return_type.underlying_float
+        x, y = context.cast(builder, x, vec_type.base_type, part), context.cast(builder, y, vec_type.base_type, part)
+        out = context.make_complex(builder, sig.return_type)
+        out.real, out.imag = x, y
+        return out._getvalue()
+
+    for vec_type in (f16x2, f32x2, f64x2):
+        lower_builtin(vt.to_complex, vec_type)(to_complex)
+
+
+_register_vector_lowering()

@@ -1,0 +1,169 @@
+"""Numba typing for nvmath device objects (no code generation here; see numba_lowering).
+
+- ``typeof(FFT)`` -> :class:`~nvmath.device.numba_types.FFTType`.
+- FFT attributes in kernels: integer traits type as integer literals (so
+  ``cuda.local.array(fft.storage_size, fft.value_type)`` works), ``value_type`` /
+  ``input_type`` / ``output_type`` / ``precision`` as dtypes, ``block_dim`` as a
+  ``Dim3`` named tuple, and ``execute`` as a method whose argument checks say what is expected.
+- Vector types: constructors and :func:`~nvmath.device.vector_types.to_complex`.
+
+Example:
+    >>> import nvmath.device.numba_typing  # registers the typing (done by nvmath.device)
+"""
+
+from __future__ import annotations
+
+from numba.core.errors import TypingError
+from numba.cuda import types
+from numba.cuda.extending import typeof_impl
+from numba.cuda.typing.templates import (
+    AttributeTemplate,
+    ConcreteTemplate,
+    bound_function,
+    infer,
+    infer_getattr,
+    infer_global,
+    signature,
+)
+
+from nvmath.device import vector_types as vt
+from nvmath.device.element_types import numba_type
+from nvmath.device.fft import FFT, Dim3
+from nvmath.device.lto.fft import prefetch_ltoir
+from nvmath.device.numba_types import FFTType, vector_numba_type
+
+__all__ = ["EXECUTE_KEY", "INT_TRAITS", "execute_api"]
+
+EXECUTE_KEY = "nvmath.device.FFT.execute"
+
+# FFT attributes that are compile-time integers in kernels: name -> FFTTraits/description field.
+INT_TRAITS = {
+    "size": None,
+    "storage_size": "storage_size",
+    "stride": "stride",
+    "elements_per_thread": "elements_per_thread",
+    "implicit_type_batching": "implicit_type_batching",
+    "input_length": "input_length",
+    "output_length": "output_length",
+    "input_elements_per_thread": "input_elements_per_thread",
+    "output_elements_per_thread": "output_elements_per_thread",
+    "ffts_per_block": "ffts_per_block",
+    "shared_memory_size": "shared_memory_size",
+    "sm": None,
+}
+
+_TYPE_TRAITS = ("value_type", "input_type", "output_type")
+
+
+def int_trait_value(fft_type: FFTType, attr: str) -> int | None:
+    """The value of integer trait ``attr`` for ``fft_type`` (None where it does not apply)."""
+    if attr == "size":
+        return fft_type.description.size
+    if attr == "sm":
+        return fft_type.description.sm
+    return getattr(fft_type.traits, INT_TRAITS[attr])
+
+
+@typeof_impl.register(FFT)
+def _typeof_fft(value: FFT, context) -> FFTType:
+    return FFTType(value.description, value.traits, value.precision)
+
+
+def _dtype_ref(nb_type):
+    return types.NumberClass(nb_type) if isinstance(nb_type, types.Number) else types.TypeRef(nb_type)
+
+
+def execute_api(fft_type: FFTType, args) -> str:
+    """Check the arguments of ``fft.execute(...)`` and return the API: ``'register'`` or ``'shared'``.
+
+    Raises:
+        TypingError: the arguments do not match; the message says what is expected.
+    """
+    d = fft_type.description
+    value = numba_type(fft_type.traits.value_type)
+    expected_array = f"a 1-D array of {value} (cuda.local.array(fft.storage_size, fft.value_type))"
+    if d.execution == "Thread":
+        forms = f"fft.execute(thread_data) with thread_data {expected_array}"
+        valid_counts = (1,)
+    else:
+        forms = (
+            "fft.execute(thread_data, smem) or fft.execute(smem), with thread_data "
+            f"{expected_array} and smem a 1-D shared array of {value} "
+            "(cuda.shared.array(0, fft.value_type))"
+        )
+        valid_counts = (1, 2)
+    if len(args) not in valid_counts:
+        raise TypingError(f"{fft_type.name}.execute takes {forms}; got {len(args)} arguments {args}")
+    for index, arg in enumerate(args):
+        if not isinstance(arg, types.Array) or arg.ndim != 1 or arg.dtype != value:
+            raise TypingError(
+                f"{fft_type.name}.execute argument {index} must be a 1-D array of {value}, got {arg}. Expected {forms}."
+            )
+    if d.execution == "Thread" or len(args) == 2:
+        return "register"
+    return "shared"
+
+
+@infer_getattr
+class FFTAttributes(AttributeTemplate):
+    """Attributes of FFT objects in kernels: traits (compile-time constants) and ``execute``."""
+
+    key = FFTType
+
+    def generic_resolve(self, fft_type: FFTType, attr: str):
+        if attr in INT_TRAITS:
+            value = int_trait_value(fft_type, attr)
+            if value is None:
+                raise TypingError(f"{attr} does not apply to {fft_type.description.execution} execution")
+            return types.IntegerLiteral(int(value))
+        if attr in _TYPE_TRAITS:
+            return _dtype_ref(numba_type(getattr(fft_type.traits, attr)))
+        if attr == "precision":
+            return types.NumberClass(
+                {"f16": types.float16, "f32": types.float32, "f64": types.float64}[fft_type.description.precision]
+            )
+        if attr == "block_dim":
+            if fft_type.traits.block_dim is None:
+                raise TypingError("block_dim does not apply to Thread execution")
+            return types.NamedUniTuple(types.int64, 3, Dim3)
+        return None
+
+    @bound_function(EXECUTE_KEY)
+    def resolve_execute(self, fft_type: FFTType, args, kws):
+        if kws:
+            raise TypingError(f"{fft_type.name}.execute takes no keyword arguments, got {sorted(kws)}")
+        api = execute_api(fft_type, args)
+        prefetch_ltoir(fft_type.description, api)  # generate while typing and lowering go on
+        return signature(types.void, *args)
+
+
+# ---- vector types -----------------------------------------------------------------------
+
+
+def _register_vector_constructors() -> None:
+    f16x2 = vector_numba_type(vt.float16x2)
+    f16x4 = vector_numba_type(vt.float16x4)
+    f32x2 = vector_numba_type(vt.float32x2)
+    f64x2 = vector_numba_type(vt.float64x2)
+    cases = {
+        vt.float16x2: [signature(f16x2, types.float16, types.float16), signature(f16x2, types.complex64)],
+        vt.float16x4: [signature(f16x4, *([types.float16] * 4)), signature(f16x4, f16x2, f16x2)],
+        vt.float32x2: [signature(f32x2, types.float32, types.float32), signature(f32x2, types.complex64)],
+        vt.float64x2: [signature(f64x2, types.float64, types.float64), signature(f64x2, types.complex128)],
+    }
+    for cls, sigs in cases.items():
+        template = type(f"{cls.__name__}_Constructor", (ConcreteTemplate,), {"key": cls, "cases": sigs})
+        infer(template)
+        infer_global(cls, types.Function(template))
+
+    to_complex_cases = [
+        signature(types.complex64, f16x2),
+        signature(types.complex64, f32x2),
+        signature(types.complex128, f64x2),
+    ]
+    template = type("to_complex_Template", (ConcreteTemplate,), {"key": vt.to_complex, "cases": to_complex_cases})
+    infer(template)
+    infer_global(vt.to_complex, types.Function(template))
+
+
+_register_vector_constructors()

@@ -1,0 +1,145 @@
+"""GPU presence checks and device scoping for the host APIs.
+
+GPU presence comes from :mod:`nvmath._gpu` (the package's one probe). nvmath never changes
+the caller's current device: work on another device runs inside :func:`device_scope`, which
+makes that device's primary context current and restores the previous context afterwards.
+:func:`ensure_gpu` turns "no driver" / "no device" into one clear ``RuntimeError`` before any
+library is touched.
+
+Example:
+    >>> from nvmath.host.devices import ensure_gpu
+    >>> ensure_gpu(0)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+from collections.abc import Iterator
+
+from nvmath._gpu import NoGPUError, gpu_count, require_gpu
+
+__all__ = [
+    "NoGPUError",
+    "compute_capability",
+    "core_device",
+    "device_count",
+    "device_scope",
+    "ensure_gpu",
+    "primary_context",
+]
+
+
+def device_count() -> int:
+    """The number of CUDA devices (0 without a driver).
+
+    Example:
+        >>> device_count() >= 0
+        True
+    """
+    return gpu_count()
+
+
+def ensure_gpu(device_id: int = 0, what: str = "nvmath") -> None:
+    """Raise :class:`NoGPUError` (a ``RuntimeError``) unless CUDA device ``device_id`` is usable.
+
+    Example:
+        >>> ensure_gpu(0, "nvmath.fft")  # doctest: +SKIP
+    """
+    require_gpu(what)
+    count = gpu_count()
+    if not 0 <= device_id < count:
+        raise ValueError(
+            f"Argument 'device_id' = {device_id!r} is not a CUDA device: allowed values are 0..{count - 1}."
+        )
+
+
+@functools.cache
+def primary_context(device_id: int) -> int:
+    """The handle (int) of device ``device_id``'s primary context, retained once per process.
+
+    Example:
+        >>> primary_context(0)  # doctest: +SKIP
+        94011231
+    """
+    from cuda.bindings import driver
+
+    err, dev = driver.cuDeviceGet(device_id)
+    _check(err, "cuDeviceGet")
+    err, ctx = driver.cuDevicePrimaryCtxRetain(dev)
+    _check(err, "cuDevicePrimaryCtxRetain")
+    return int(ctx)
+
+
+def _check(err, what: str) -> None:
+    if int(err) != 0:
+        raise RuntimeError(f"{what} failed: {getattr(err, 'name', err)}")
+
+
+def current_context() -> int:
+    """The handle (int) of the calling thread's current CUDA context, 0 if none.
+
+    Example:
+        >>> current_context()  # doctest: +SKIP
+        94011231
+    """
+    from cuda.bindings import driver
+
+    err, ctx = driver.cuCtxGetCurrent()
+    _check(err, "cuCtxGetCurrent")
+    return int(ctx)
+
+
+@contextlib.contextmanager
+def device_scope(device_id: int) -> Iterator[None]:
+    """Make ``device_id``'s primary context current inside the block, then restore the caller's.
+
+    Example:
+        >>> with device_scope(1):  # doctest: +SKIP
+        ...     pass
+    """
+    from cuda.bindings import driver
+
+    target = primary_context(device_id)
+    err, previous = driver.cuCtxGetCurrent()
+    _check(err, "cuCtxGetCurrent")
+    if int(previous) == target:
+        yield
+        return
+    (err,) = driver.cuCtxSetCurrent(driver.CUcontext(target))
+    _check(err, "cuCtxSetCurrent")
+    try:
+        yield
+    finally:
+        driver.cuCtxSetCurrent(previous)
+
+
+def core_device(device_id: int):
+    """``cuda.core.Device(device_id)``, initialised for this thread (``set_current``) without
+    changing the caller's context: the previous context is made current again afterwards.
+
+    Example:
+        >>> dev = core_device(0)  # doctest: +SKIP
+        >>> buffer = dev.allocate(1024, stream=dev.default_stream)  # doctest: +SKIP
+    """
+    from cuda.core import Device
+
+    with device_scope(device_id):
+        device = Device(device_id)
+        device.set_current()
+    return device
+
+
+@functools.cache
+def compute_capability(device_id: int) -> tuple[int, int]:
+    """``(major, minor)`` of device ``device_id``.
+
+    Example:
+        >>> compute_capability(0)  # doctest: +SKIP
+        (9, 0)
+    """
+    ensure_gpu(device_id)
+    from cuda.core import Device
+
+    cc = Device(device_id).compute_capability
+    return int(cc.major), int(cc.minor)

@@ -1,0 +1,148 @@
+"""Options shared by the host APIs: where to execute, and the FFT options.
+
+Each option object is a dataclass that validates itself on creation; every API also accepts a
+plain ``dict`` with the same keys (parsed by ``nvmath._validation.check_options``).
+
+Example:
+    >>> from nvmath.host.options import FFTOptions, ExecutionCUDA, parse_execution
+    >>> FFTOptions(inplace=True).inplace
+    True
+    >>> parse_execution("cuda")
+    ExecutionCUDA(device_id=None)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from typing import Any, Literal
+
+from nvmath._validation import check_choice, check_options
+
+__all__ = ["ExecutionCUDA", "FFTOptions", "parse_execution", "parse_fft_options"]
+
+FFT_TYPES = ("C2C", "R2C", "C2R")
+
+
+@dataclasses.dataclass(frozen=True)
+class ExecutionCUDA:
+    """Execute on a CUDA GPU.
+
+    Args:
+        device_id: the device for host (NumPy / CPU tensor) operands; None means device 0.
+            For GPU operands it must be None or the operand's own device.
+
+    Example:
+        >>> ExecutionCUDA(device_id=1)
+        ExecutionCUDA(device_id=1)
+    """
+
+    device_id: int | None = None
+
+    def __post_init__(self) -> None:
+        value = self.device_id
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+            raise ValueError(f"Argument 'device_id' = {value!r} must be None or a non-negative int.")
+
+
+def parse_execution(execution: Any) -> ExecutionCUDA:
+    """Turn ``execution`` (None, ``'cuda'``, a dict or :class:`ExecutionCUDA`) into an ExecutionCUDA.
+
+    Example:
+        >>> parse_execution({"name": "cuda", "device_id": 0})
+        ExecutionCUDA(device_id=0)
+    """
+    if execution is None:
+        return ExecutionCUDA()
+    if isinstance(execution, ExecutionCUDA):
+        return execution
+    if isinstance(execution, str):
+        check_choice("execution", execution.lower(), ("cuda",))
+        return ExecutionCUDA()
+    if isinstance(execution, dict):
+        values = dict(execution)
+        name = values.pop("name", "cuda")
+        check_choice("execution['name']", str(name).lower(), ("cuda",))
+        return check_options(values, ExecutionCUDA, name="execution")
+    raise TypeError(
+        f"Argument 'execution' = {execution!r} must be None, 'cuda', a dict or an ExecutionCUDA, "
+        f"not {type(execution).__name__}."
+    )
+
+
+@dataclasses.dataclass
+class FFTOptions:
+    """Options of :func:`nvmath.fft.fft` and friends and of :class:`nvmath.fft.FFT`.
+
+    Args:
+        fft_type: ``'C2C'``, ``'R2C'`` or ``'C2R'``; None infers it from the operand's dtype
+            (complex: C2C, real: R2C). Only the stateful :class:`~nvmath.fft.FFT` reads it.
+        inplace: overwrite the operand with the result (C2C only).
+        last_axis_parity: ``'even'`` or ``'odd'``: the length of the last transformed axis of
+            a C2R result, ``2 * (m - 1)`` or ``2 * m - 1`` for ``m`` complex inputs.
+        result_layout: ``'optimized'`` (the result's transformed axes are innermost, batch
+            axes outermost: fastest) or ``'natural'`` (the result's axes are ordered in memory
+            like the operand's, as NumPy does).
+        device_id: the device for host operands (like ``ExecutionCUDA(device_id)``).
+        logger: a ``logging.Logger``; None uses the ``nvmath`` logger.
+        blocking: ``'auto'`` (return without waiting for GPU operands; host operands always
+            block) or ``True`` (always wait for the result).
+        allocator: an object with ``memalloc(size) -> nvmath.MemoryPointer``
+            (:class:`nvmath.BaseCUDAMemoryManager`); None uses the operand package's pool.
+
+    Example:
+        >>> FFTOptions(result_layout="natural", blocking=True).blocking
+        True
+        >>> FFTOptions(inplace="yes")
+        Traceback (most recent call last):
+        ...
+        TypeError: Argument 'inplace' = 'yes' must be a bool.
+    """
+
+    fft_type: Literal["C2C", "R2C", "C2R"] | None = None
+    inplace: bool = False
+    last_axis_parity: Literal["even", "odd"] = "even"
+    result_layout: Literal["optimized", "natural"] = "optimized"
+    device_id: int | None = None
+    logger: logging.Logger | None = None
+    blocking: Literal["auto", True] = "auto"
+    allocator: Any = None
+
+    def __post_init__(self) -> None:
+        if self.fft_type is not None:
+            if isinstance(self.fft_type, str):
+                self.fft_type = self.fft_type.upper()
+            check_choice("fft_type", self.fft_type, (None, *FFT_TYPES))
+        if not isinstance(self.inplace, bool):
+            raise TypeError(f"Argument 'inplace' = {self.inplace!r} must be a bool.")
+        check_choice("last_axis_parity", self.last_axis_parity, ("even", "odd"))
+        check_choice("result_layout", self.result_layout, ("optimized", "natural"))
+        if self.device_id is not None and (
+            isinstance(self.device_id, bool) or not isinstance(self.device_id, int) or self.device_id < 0
+        ):
+            raise ValueError(f"Argument 'device_id' = {self.device_id!r} must be None or a non-negative int.")
+        if self.logger is not None and not isinstance(self.logger, logging.Logger):
+            raise TypeError(f"Argument 'logger' = {self.logger!r} must be a logging.Logger or None.")
+        if self.blocking is not True and self.blocking != "auto":
+            raise ValueError(
+                f"Argument 'blocking' = {self.blocking!r} is not supported: allowed values are 'auto', True."
+            )
+        if self.allocator is not None and not callable(getattr(self.allocator, "memalloc", None)):
+            raise TypeError(
+                f"Argument 'allocator' = {self.allocator!r} must have a memalloc(size) method returning an "
+                "nvmath.MemoryPointer (see nvmath.BaseCUDAMemoryManager)."
+            )
+
+    def key(self) -> tuple:
+        """The options that change a plan, as a hashable tuple (for :meth:`FFT.create_key`)."""
+        return (self.fft_type, self.inplace, self.last_axis_parity, self.result_layout, self.device_id)
+
+
+def parse_fft_options(options: Any) -> FFTOptions:
+    """``options`` (None, dict or :class:`FFTOptions`) as a validated FFTOptions.
+
+    Example:
+        >>> parse_fft_options({"last_axis_parity": "odd"}).last_axis_parity
+        'odd'
+    """
+    return check_options(options, FFTOptions, name="options")

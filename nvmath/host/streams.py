@@ -1,0 +1,110 @@
+"""One stream helper for every host API: turn what a user passes as ``stream=`` into a handle.
+
+Accepted: ``None`` (the operand package's current stream on the operand's device; for host
+operands a per-device stream nvmath creates once), an ``int`` ``cudaStream_t`` handle, a CuPy
+stream, a PyTorch CUDA stream, a ``cuda.core`` ``Stream``, or any object with the
+``__cuda_stream__`` protocol. The caller's current device and stream are never changed.
+
+Example:
+    >>> from nvmath.host.streams import stream_handle
+    >>> stream_handle(0, package="host", device_id=0)
+    0
+"""
+
+from __future__ import annotations
+
+import functools
+
+__all__ = ["current_stream_handle", "describe_stream", "stream_handle"]
+
+ALLOWED = "None, an int cudaStream_t handle, a cupy.cuda.Stream, a torch.cuda.Stream or a cuda.core Stream"
+
+
+def stream_handle(stream, *, package: str, device_id: int) -> int:
+    """Return the ``cudaStream_t`` (as an int) that ``stream`` stands for.
+
+    Args:
+        stream: see the module docstring for the accepted kinds.
+        package: whose current stream ``None`` means: ``"cupy"``, ``"torch"`` (GPU operands) or
+            ``"host"`` (NumPy arrays and CPU tensors: a stream nvmath creates once per device).
+        device_id: the device the work runs on, used when ``stream`` is None.
+
+    Raises:
+        TypeError: for any other kind of object, naming ``stream`` and what is allowed.
+
+    Example:
+        >>> stream_handle(12345, package="cupy", device_id=0)
+        12345
+    """
+    if stream is None:
+        return current_stream_handle(package, device_id)
+    if isinstance(stream, bool):
+        raise TypeError(f"Argument 'stream' = {stream!r} is not a stream: allowed are {ALLOWED}.")
+    if isinstance(stream, int):
+        if stream < 0:
+            raise ValueError(f"Argument 'stream' = {stream!r} is not a valid cudaStream_t handle (negative).")
+        return stream
+    protocol = getattr(stream, "__cuda_stream__", None)
+    if protocol is not None:  # cuda.core Stream and other objects following the protocol
+        _version, handle = protocol()
+        return int(handle)
+    module = type(stream).__module__ or ""
+    if module.startswith("cupy"):
+        return int(stream.ptr)
+    if module.startswith("torch"):
+        return int(stream.cuda_stream)
+    raise TypeError(f"Argument 'stream' = {stream!r} is not a stream: allowed are {ALLOWED}.")
+
+
+def current_stream_handle(package: str, device_id: int) -> int:
+    """The current stream of ``package`` on ``device_id`` (a private nvmath stream for host packages).
+
+    Example:
+        >>> current_stream_handle("cupy", 0)  # doctest: +SKIP
+        0
+    """
+    if package == "cupy":
+        import cupy
+
+        return int(cupy.cuda.get_current_stream(device_id).ptr)
+    if package == "torch":
+        import torch
+
+        return int(torch.cuda.current_stream(device_id).cuda_stream)
+    return _host_stream(device_id)
+
+
+@functools.cache
+def _host_stream_object(device_id: int):
+    from nvmath.host.devices import core_device, device_scope
+
+    device = core_device(device_id)
+    with device_scope(device_id):
+        return device.create_stream()
+
+
+def _host_stream(device_id: int) -> int:
+    return int(_host_stream_object(device_id).handle)
+
+
+def synchronize(handle: int) -> None:
+    """Block the calling thread until all work queued on stream ``handle`` is done.
+
+    Example:
+        >>> synchronize(0)  # doctest: +SKIP
+    """
+    from cuda.bindings import driver
+
+    (err,) = driver.cuStreamSynchronize(driver.CUstream(handle))
+    if int(err) != 0:
+        raise RuntimeError(f"cuStreamSynchronize failed: {err.name}")
+
+
+def describe_stream(handle: int) -> str:
+    """A short text for logs.
+
+    Example:
+        >>> describe_stream(0)
+        'stream 0x0'
+    """
+    return f"stream {handle:#x}"
