@@ -100,7 +100,10 @@ def run_simulator(batch: int = 6) -> None:
 
 
 def run_gpu(total_bytes: int = FULL_BYTES) -> None:
-    import cupy
+    try:
+        import cupy
+    except ImportError:
+        raise SystemExit("This example times the kernel against CuPy on a GPU: pip install -e '.[cupy]'") from None
 
     from benchmarks.timing import print_table, time_gpu
 
