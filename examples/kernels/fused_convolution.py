@@ -130,8 +130,9 @@ def run_gpu(total_bytes: int = FULL_BYTES) -> None:
     assert error < 1e-5
     del cupy_out
 
-    nv = time_gpu(lambda: launch(work, filt), warmup=5, repeat=30)
-    cp = time_gpu(lambda: cupy.fft.ifft(cupy.fft.fft(data, axis=-1) * response_d, axis=-1), warmup=3, repeat=20)
+    # Warm-up long enough (~50 ms) for the clocks to settle; medians of many runs.
+    nv = time_gpu(lambda: launch(work, filt), warmup=60, repeat=100)
+    cp = time_gpu(lambda: cupy.fft.ifft(cupy.fft.fft(data, axis=-1) * response_d, axis=-1), warmup=20, repeat=40)
     gib = total_bytes / 2**30
     print_table(f"fused 512-point c2c fp32 convolution, {batch} rows ({gib:.2f} GiB), medians",
                 [("nvmath fused kernel", nv), ("CuPy fft*filter+ifft", cp)], baseline="CuPy fft*filter+ifft")

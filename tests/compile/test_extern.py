@@ -100,17 +100,22 @@ def test_launch_through_cuda_jit_gives_the_right_answer():
     jitted = cuda.jit(kernel)
     rng = np.random.default_rng()
     n = 1000
+    blocks = (n + kernels.BLOCK - 1) // kernels.BLOCK
     host = rng.standard_normal(2 * n).astype(np.float32)
     w = rng.standard_normal(2).astype(np.float32)
     data = cuda.to_device(host)
-    jitted[(n + 127) // 128, 128](data, cuda.to_device(w), 3)
+    sums = cuda.to_device(np.full(blocks, np.nan, np.float32))
+    jitted[blocks, kernels.BLOCK](data, cuda.to_device(w), 3, sums)
     result = data.copy_to_host()
     z = host[0::2].astype(np.float64) + 1j * host[1::2]
     expected = z * (float(w[0]) + 1j * float(w[1])) + 3
     got = result[0::2] + 1j * result[1::2].astype(np.float64)
     assert np.linalg.norm(got - expected) / np.linalg.norm(expected) < 1e-6
-    # the cubin was produced by nvmath's cached link (no CALL instruction: inlined)
-    (overload,) = jitted.overloads.values()
+    padded = np.zeros(blocks * kernels.BLOCK)
+    padded[:n] = expected.real
+    np.testing.assert_allclose(sums.copy_to_host(), padded.reshape(blocks, -1).sum(axis=1), rtol=1e-4, atol=1e-3)
+    # the cubin was produced by nvmath's cached link: the C++ is inlined (no CALL), no spills
     from nvmath.compile.sass import calls_and_local_memory
 
+    (overload,) = jitted.overloads.values()
     assert calls_and_local_memory(overload.library.get_cubin().code) == {"CALL": 0, "LDL": 0, "STL": 0}
