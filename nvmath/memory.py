@@ -153,8 +153,10 @@ class TorchMemoryManager:
     def memalloc_async(self, size: int, stream: int) -> MemoryPointer:
         import torch
 
+        from nvmath.host.streams import torch_stream
+
         device = torch.device("cuda", self.device_id)
-        with torch.cuda.stream(torch.cuda.ExternalStream(stream, device=device)):
+        with torch.cuda.stream(torch_stream(stream, device)):
             block = torch.empty(size, dtype=torch.uint8, device=device)
         return _wrap(block.data_ptr(), size, block)
 

@@ -27,6 +27,8 @@ from typing import Any
 
 import numpy as np
 
+from nvmath.host.streams import torch_stream
+
 __all__ = [
     "Operand",
     "c_strides",
@@ -306,7 +308,7 @@ def empty_like_package(
             return torch.empty_strided(shape, tuple(strides), dtype=tdtype, device="cpu")
         device = torch.device("cuda", device_id)
         if stream is not None and stream != torch.cuda.current_stream(device).cuda_stream:
-            with torch.cuda.stream(torch.cuda.ExternalStream(stream, device=device)):
+            with torch.cuda.stream(torch_stream(stream, device)):
                 return torch.empty_strided(shape, tuple(strides), dtype=tdtype, device=device)
         return torch.empty_strided(shape, tuple(strides), dtype=tdtype, device=device)
     raise ValueError(f"Unknown package {package!r}.")
@@ -355,7 +357,7 @@ def result_factory(package: str, shape, strides, dtype: str, device_id: int, str
         if stream == torch.cuda.current_stream(device).cuda_stream:
             # Allocated on PyTorch's current stream, the plan's stream when planned.
             return lambda: empty_strided(shape, strides, dtype=tdtype, device=device)
-        external = torch.cuda.ExternalStream(stream, device=device)
+        external = torch_stream(stream, device)
 
         def new_torch():
             with torch.cuda.stream(external):
@@ -389,7 +391,7 @@ def copy_array(dst, src, stream: int) -> None:
     elif package == "torch":
         import torch
 
-        with torch.cuda.stream(torch.cuda.ExternalStream(stream, device=dst.device)):
+        with torch.cuda.stream(torch_stream(stream, dst.device)):
             dst.copy_(src)
     else:
         raise ValueError(f"copy_array needs GPU arrays, not {package}.")

@@ -83,6 +83,28 @@ def _host_stream_object(device_id: int):
         return device.create_stream()
 
 
+def torch_stream(handle: int, device):
+    """A ``torch.cuda.Stream`` wrapping the CUDA stream ``handle`` on ``device``, faithfully.
+
+    ``torch.cuda.ExternalStream(0)`` silently returns a fresh pooled stream instead of the
+    NULL stream (pytorch/pytorch#182960), so work queued "on stream 0" through it races with
+    work on the real stream 0; ``torch.cuda.get_stream_from_external`` (PyTorch >= 2.7) wraps
+    every handle, 0 included.
+
+    Example:
+        >>> with torch.cuda.stream(torch_stream(0, 0)):  # doctest: +SKIP
+        ...     y = x * 2
+    """
+    import torch
+
+    get_stream = getattr(torch.cuda, "get_stream_from_external", None)
+    if get_stream is not None:
+        return get_stream(handle, device)
+    if handle == 0:
+        return torch.cuda.default_stream(device)
+    return torch.cuda.ExternalStream(handle, device=device)
+
+
 def _host_stream(device_id: int) -> int:
     return int(_host_stream_object(device_id).handle)
 

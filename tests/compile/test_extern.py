@@ -44,13 +44,18 @@ def _compile_in_new_process(cache_dir):
 
 
 def test_warm_cache_in_new_process_is_5x_faster(tmp_path, capsys):
+    """The second process skips NVRTC and nvJitLink: its compile of the kernel is >= 5x faster."""
     cache_dir = tmp_path / "cache"
     cold = _compile_in_new_process(cache_dir)
     warm = _compile_in_new_process(cache_dir)
     assert cold["cubin_bytes"] == warm["cubin_bytes"]
     ratio = cold["seconds"] / warm["seconds"]
     with capsys.disabled():
-        print(f"\n[compile] cold {cold['seconds']:.3f} s, warm {warm['seconds']:.3f} s, ratio {ratio:.1f}x")
+        print(
+            f"\n[compile] kernel: cold {cold['seconds']:.3f} s, warm {warm['seconds']:.3f} s, ratio {ratio:.1f}x; "
+            f"with Numba's per-process setup: cold {cold['seconds_with_numba_setup']:.3f} s, "
+            f"warm {warm['seconds_with_numba_setup']:.3f} s"
+        )
     assert ratio >= 5, (cold, warm)
 
 
