@@ -17,6 +17,7 @@ step() {  # step NAME COMMAND...: run, log to $LOGS/NAME.log, remember the last 
 }
 step env python3 -m nvmath
 step tests python3 -m pytest -q -p no:cacheprovider -n 15 -o addopts="" tests
+step compile-time python3 -m pytest -q -s -p no:cacheprovider -o addopts="" tests/compile/test_extern.py -k warm_cache
 step examples bash -c 'for e in examples/pipeline_demo.py examples/kernels/[a-z]*.py examples/fft/*.py; do echo "== $e"; python3 "$e" || echo "FAILED: $e"; done'
 step benchmarks python3 -m benchmarks
 grep -h "FAILED\|Error" "$LOGS/examples.log" | head -5

@@ -18,23 +18,37 @@ Example:
     Dim3(x=16, y=1, z=1)
 """
 
-from nvmath.device.aligned_access import load_aligned, store_aligned
-from nvmath.device.fft import FFT, Dim3, simulator_enabled
-from nvmath.device.vector_types import float16x2, float16x4, float32x2, float64x2, to_complex
+import importlib
 
-__all__ = [
-    "FFT",
-    "Dim3",
-    "float16x2",
-    "float16x4",
-    "float32x2",
-    "float64x2",
-    "load_aligned",
-    "store_aligned",
-    "to_complex",
-]
+# Public name -> the module that defines it. Loaded on first use, so that importing a
+# submodule (e.g. the code-generation worker's nvmath.device.lto.fft) does not import Numba.
+_EXPORTS = {
+    "FFT": "nvmath.device.fft",
+    "Dim3": "nvmath.device.fft",
+    "simulator_enabled": "nvmath.device.fft",
+    "float16x2": "nvmath.device.vector_types",
+    "float16x4": "nvmath.device.vector_types",
+    "float32x2": "nvmath.device.vector_types",
+    "float64x2": "nvmath.device.vector_types",
+    "to_complex": "nvmath.device.vector_types",
+    "load_aligned": "nvmath.device.aligned_access",
+    "store_aligned": "nvmath.device.aligned_access",
+}
 
-if not simulator_enabled():
-    # Register the Numba typing and lowering of FFT objects and vector types.
-    from nvmath.device import numba_lowering as _numba_lowering  # noqa: F401
-    from nvmath.device import numba_typing as _numba_typing  # noqa: F401
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'nvmath.device' has no attribute {name!r}")
+    from nvmath.device.registration import register_numba_extensions
+
+    register_numba_extensions()
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_EXPORTS])

@@ -206,6 +206,9 @@ class FFT:
         elements_per_thread: int | str | None = None,
         real_fft_options: dict | None = None,
     ) -> None:
+        from nvmath.device.registration import register_numba_extensions
+
+        register_numba_extensions()  # so kernels can use this object, however FFT was imported
         check_positive_int("size", size)
         precision_name = _normalize_precision(precision)
         check_choice("fft_type", fft_type, _FFT_TYPES)

@@ -1,8 +1,9 @@
 """Generate one cuFFTDx LTO-IR in a separate process: ``python -m nvmath.device.lto.codegen_worker``.
 
 Reads ``{"description": {...}, "api": "register" | "shared"}`` (JSON) on standard input,
-generates the LTO-IR through libmathdx (storing it in the disk cache like an in-process
-generation would) and writes the raw bytes to standard output.
+generates the LTO-IR through libmathdx and writes the raw bytes to standard output. The
+parent stores them in the disk cache. The worker imports only the libmathdx binding and
+the description (not Numba), so it starts in tens of milliseconds.
 
 Why a process: libmathdx's code generation does not run concurrently within one process
 (two threads take longer than one after the other), so the descriptors of one kernel are
@@ -13,12 +14,13 @@ generated in parallel processes instead. A plain module run by ``subprocess`` (r
 import json
 import sys
 
-from nvmath.device.lto.fft import FFTDescription, _generate
+from nvmath.device.lto.fft import FFTDescription, _build_ltoir, symbol_name
 
 
 def main() -> int:
     request = json.load(sys.stdin)
-    _, data = _generate(FFTDescription(**request["description"]), request["api"])
+    desc, api = FFTDescription(**request["description"]), request["api"]
+    data = _build_ltoir(desc, api, symbol_name(desc, api))
     sys.stdout.buffer.write(data)
     sys.stdout.buffer.flush()
     return 0

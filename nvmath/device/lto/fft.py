@@ -290,16 +290,18 @@ def _from_disk_cache(desc: FFTDescription, api: str) -> bytes | None:
     return get_cache().get(_CACHE_KIND, make_key(_CACHE_KIND, _key_parts(desc, api)))
 
 
-def _generate(desc: FFTDescription, api: str) -> tuple[str, bytes]:
+def _generate(desc: FFTDescription, api: str, *, in_worker: bool = False) -> tuple[str, bytes]:
+    """``(symbol, ltoir)`` from the disk cache, else generated here or in a worker process."""
     symbol = symbol_name(desc, api)
     key = _key_parts(desc, api)
     from nvmath.compile import cached
 
+    build = (lambda: _build_in_worker(desc, api)) if in_worker else (lambda: _build_ltoir(desc, api, symbol))
     # cached() logs the generation at INFO with its duration.
     data = cached(
         _CACHE_KIND,
         key,
-        lambda: _build_ltoir(desc, api, symbol),
+        build,
         description=f"cuFFTDx {desc.fft_type} size {desc.size} {desc.precision} {desc.execution} sm_{desc.sm}",
         logger=get_logger(),
     )
@@ -318,8 +320,8 @@ def _codegen_workers() -> int:
         return 4
 
 
-def _generate_in_subprocess(desc: FFTDescription, api: str) -> tuple[str, bytes]:
-    """Run :mod:`nvmath.device.lto.codegen_worker` for ``desc``/``api`` and return ``(symbol, ltoir)``."""
+def _build_in_worker(desc: FFTDescription, api: str) -> bytes:
+    """Generate the LTO-IR of ``desc``/``api`` in :mod:`nvmath.device.lto.codegen_worker` (a new process)."""
     request = json.dumps({"description": desc.key(), "api": api}).encode()
     result = subprocess.run(
         [sys.executable, "-m", "nvmath.device.lto.codegen_worker"], input=request, capture_output=True, check=False
@@ -328,7 +330,7 @@ def _generate_in_subprocess(desc: FFTDescription, api: str) -> tuple[str, bytes]
         raise RuntimeError(
             f"cuFFTDx code generation for {desc} failed in a worker process:\n{result.stderr.decode(errors='replace')}"
         )
-    return symbol_name(desc, api), result.stdout
+    return result.stdout
 
 
 def prefetch_ltoir(desc: FFTDescription, api: str) -> None:
@@ -361,7 +363,7 @@ def prefetch_ltoir(desc: FFTDescription, api: str) -> None:
         if _executor is None:
             # Threads only wait for the worker processes that do the work.
             _executor = concurrent.futures.ThreadPoolExecutor(_codegen_workers(), thread_name_prefix="nvmath-codegen")
-        _futures[(desc, api)] = _executor.submit(_generate_in_subprocess, desc, api)
+        _futures[(desc, api)] = _executor.submit(_generate, desc, api, in_worker=True)
 
 
 def generate_ltoir(desc: FFTDescription, api: str) -> tuple[str, bytes]:

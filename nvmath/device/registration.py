@@ -1,0 +1,21 @@
+"""Register nvmath's Numba typing and lowering (FFT objects, ``fft.execute``, vector types), once.
+
+``nvmath.device`` does it when one of its public names is first used, and :class:`FFT` does
+it when constructed, so kernels can use them; in the CUDA simulator there is nothing to register.
+
+Example:
+    >>> from nvmath.device.registration import register_numba_extensions
+    >>> register_numba_extensions()
+"""
+
+import functools
+
+
+@functools.cache
+def register_numba_extensions() -> None:
+    """Import the Numba typing and lowering modules (does nothing in the CUDA simulator)."""
+    from nvmath.device.fft import simulator_enabled
+
+    if simulator_enabled():
+        return
+    from nvmath.device import numba_lowering, numba_typing  # noqa: F401  (importing registers them)
