@@ -160,6 +160,26 @@ class cuFFTError(RuntimeError):
 _c_ll_p = ctypes.POINTER(ctypes.c_longlong)
 _c_size_t_p = ctypes.POINTER(ctypes.c_size_t)
 
+# cufftXtMakePlanMany and cufftXtGetSizeMany take the same arguments:
+# (plan, rank, n*, inembed*, istride, idist, inputtype, onembed*, ostride, odist, outputtype,
+#  batch, workSize*, executiontype)
+_XT_MANY_ARGTYPES = [
+    ctypes.c_int,
+    ctypes.c_int,
+    _c_ll_p,
+    _c_ll_p,
+    ctypes.c_longlong,
+    ctypes.c_longlong,
+    ctypes.c_int,
+    _c_ll_p,
+    ctypes.c_longlong,
+    ctypes.c_longlong,
+    ctypes.c_int,
+    ctypes.c_longlong,
+    _c_size_t_p,
+    ctypes.c_int,
+]
+
 _PROTOTYPES = {
     "cufftCreate": [ctypes.POINTER(ctypes.c_int)],
     "cufftDestroy": [ctypes.c_int],
@@ -181,38 +201,8 @@ _PROTOTYPES = {
         ctypes.c_int,
         _c_size_t_p,
     ],
-    "cufftXtMakePlanMany": [
-        ctypes.c_int,
-        ctypes.c_int,
-        _c_ll_p,
-        _c_ll_p,
-        ctypes.c_longlong,
-        ctypes.c_longlong,
-        ctypes.c_int,
-        _c_ll_p,
-        ctypes.c_longlong,
-        ctypes.c_longlong,
-        ctypes.c_int,
-        ctypes.c_longlong,
-        _c_size_t_p,
-        ctypes.c_int,
-    ],
-    "cufftXtGetSizeMany": [
-        ctypes.c_int,
-        ctypes.c_int,
-        _c_ll_p,
-        _c_ll_p,
-        ctypes.c_longlong,
-        ctypes.c_longlong,
-        ctypes.c_int,
-        _c_ll_p,
-        ctypes.c_longlong,
-        ctypes.c_longlong,
-        ctypes.c_int,
-        ctypes.c_longlong,
-        _c_size_t_p,
-        ctypes.c_int,
-    ],
+    "cufftXtMakePlanMany": _XT_MANY_ARGTYPES,
+    "cufftXtGetSizeMany": _XT_MANY_ARGTYPES,
     "cufftXtExec": [ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int],
     "cufftXtSetCallbackSharedSize": [ctypes.c_int, ctypes.c_int, ctypes.c_size_t],
     "cufftXtSetWorkAreaPolicy": [ctypes.c_int, ctypes.c_int, _c_size_t_p],

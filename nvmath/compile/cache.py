@@ -259,6 +259,20 @@ def get_cache() -> DiskCache:
         return _default_cache
 
 
+def lookup(kind: str, key_parts: dict) -> bytes | None:
+    """Return the entry :func:`cached` would return for ``key_parts`` if the disk cache holds it, else None.
+
+    Never builds anything; None also when the cache is disabled.
+
+    Example:
+        >>> lookup("demo", {"value": 42})  # doctest: +SKIP
+        b'forty-two'
+    """
+    if not cache_enabled():
+        return None
+    return get_cache().get(kind, make_key(kind, key_parts))
+
+
 def cached(
     kind: str,
     key_parts: dict,
@@ -288,9 +302,8 @@ def cached(
     if not cache_enabled():
         with log_duration(log, f"building {what} (cache disabled)"):
             return build()
-    cache = get_cache()
     key = make_key(kind, key_parts)
-    payload = cache.get(kind, key)
+    payload = get_cache().get(kind, key)
     if payload is not None:
         log.debug("cache hit: %s (%s)", what, key[:16])
         return payload
@@ -298,5 +311,5 @@ def cached(
         payload = build()
     if not isinstance(payload, bytes):
         payload = bytes(payload)
-    cache.put(kind, key, payload, description=description, meta=meta)
+    get_cache().put(kind, key, payload, description=description, meta=meta)
     return payload

@@ -76,20 +76,6 @@ def _check(err, what: str) -> None:
         raise RuntimeError(f"{what} failed: {getattr(err, 'name', err)}")
 
 
-def current_context() -> int:
-    """The handle (int) of the calling thread's current CUDA context, 0 if none.
-
-    Example:
-        >>> current_context()  # doctest: +SKIP
-        94011231
-    """
-    from cuda.bindings import driver
-
-    err, ctx = driver.cuCtxGetCurrent()
-    _check(err, "cuCtxGetCurrent")
-    return int(ctx)
-
-
 @contextlib.contextmanager
 def device_scope(device_id: int) -> Iterator[None]:
     """Make ``device_id``'s primary context current inside the block, then restore the caller's.

@@ -417,16 +417,3 @@ def device_to_host(dst_ptr: int, src_ptr: int, nbytes: int, stream: int) -> None
     (err,) = driver.cuMemcpyDtoHAsync(dst_ptr, src_ptr, nbytes, driver.CUstream(stream))
     if int(err) != 0:
         raise RuntimeError(f"cuMemcpyDtoHAsync failed: {err.name}")
-
-
-def dense_host_copy(op: Operand) -> Operand:
-    """A C-ordered copy of a non-dense host operand (NumPy array or CPU tensor).
-
-    Example:
-        >>> import numpy as np
-        >>> dense_host_copy(wrap_operand(np.zeros((4, 4))[:, ::2])).strides
-        (2, 1)
-    """
-    if op.package == "torch":
-        return wrap_operand(op.obj.contiguous())
-    return wrap_operand(np.ascontiguousarray(op.obj))

@@ -281,15 +281,6 @@ def _key_parts(desc: FFTDescription, api: str) -> dict:
     return {"description": desc.key(), "api": api, "symbol": symbol_name(desc, api), **_library_versions()}
 
 
-def _from_disk_cache(desc: FFTDescription, api: str) -> bytes | None:
-    """The cached LTO-IR if the disk cache holds it (no generation), else None."""
-    from nvmath.compile.cache import cache_enabled, get_cache, make_key
-
-    if not cache_enabled():
-        return None
-    return get_cache().get(_CACHE_KIND, make_key(_CACHE_KIND, _key_parts(desc, api)))
-
-
 def _generate(desc: FFTDescription, api: str, *, in_worker: bool = False) -> tuple[str, bytes]:
     """``(symbol, ltoir)`` from the disk cache, else generated here or in a worker process."""
     symbol = symbol_name(desc, api)
@@ -351,7 +342,9 @@ def prefetch_ltoir(desc: FFTDescription, api: str) -> None:
     with _futures_lock:
         if (desc, api) in _futures:
             return
-    cached_data = _from_disk_cache(desc, api)  # a cache hit needs no thread
+    from nvmath.compile.cache import lookup
+
+    cached_data = lookup(_CACHE_KIND, _key_parts(desc, api))  # a cache hit needs no thread
     with _futures_lock:
         if (desc, api) in _futures:
             return
