@@ -31,11 +31,15 @@ def _summary(samples: list[float]) -> Timing:
     return Timing(statistics.median(samples), min(samples), max(samples), len(samples))
 
 
-def time_gpu(fn: Callable[[], object], *, warmup: int = 10, repeat: int = 50, stream=None) -> Timing:
+def time_gpu(
+    fn: Callable[[], object], *, warmup: int = 10, repeat: int = 50, stream=None, warmup_s: float = 0.0
+) -> Timing:
     """Time ``fn`` on the GPU with CUDA events (CuPy) on ``stream`` (default: CuPy's current stream).
 
     Each sample brackets one call with two events, so host overhead that overlaps GPU work is
-    not counted; use :func:`time_host` for calls that include synchronisation.
+    not counted; use :func:`time_host` for calls that include synchronisation. Warm-up runs
+    ``warmup`` calls and, with ``warmup_s``, keeps calling until that many seconds of GPU work
+    have passed (clocks ramp up over ~1 s after an idle period: short kernels need it).
     """
     import cupy
 
@@ -43,6 +47,11 @@ def time_gpu(fn: Callable[[], object], *, warmup: int = 10, repeat: int = 50, st
     for _ in range(warmup):
         fn()
     stream.synchronize()
+    start = time.perf_counter()
+    while time.perf_counter() - start < warmup_s:
+        for _ in range(10):
+            fn()
+        stream.synchronize()
     samples = []
     for _ in range(repeat):
         start, stop = cupy.cuda.Event(), cupy.cuda.Event()

@@ -25,6 +25,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Protocol, runtime_checkable
 
@@ -128,7 +129,9 @@ class CupyMemoryManager:
     def memalloc_async(self, size: int, stream: int) -> MemoryPointer:
         import cupy
 
-        with cupy.cuda.Device(self.device_id), cupy.cuda.ExternalStream(stream, self.device_id):
+        from nvmath.host.streams import package_stream
+
+        with package_stream("cupy", stream, self.device_id):
             block = cupy.cuda.alloc(size)
         return _wrap(block.ptr, size, block)
 
@@ -153,11 +156,10 @@ class TorchMemoryManager:
     def memalloc_async(self, size: int, stream: int) -> MemoryPointer:
         import torch
 
-        from nvmath.host.streams import torch_stream
+        from nvmath.host.streams import package_stream
 
-        device = torch.device("cuda", self.device_id)
-        with torch.cuda.stream(torch_stream(stream, device)):
-            block = torch.empty(size, dtype=torch.uint8, device=device)
+        with package_stream("torch", stream, self.device_id):
+            block = torch.empty(size, dtype=torch.uint8, device=torch.device("cuda", self.device_id))
         return _wrap(block.data_ptr(), size, block)
 
 
@@ -190,8 +192,10 @@ class CudaCoreMemoryManager:
         return pointer
 
 
+@functools.cache
 def default_memory_manager(package: str, device_id: int):
-    """The allocator nvmath uses for ``package`` (``"cupy"``, ``"torch"`` or ``"host"``).
+    """The allocator nvmath uses for ``package`` (``"cupy"``, ``"torch"`` or ``"host"``), one
+    shared object per package and device.
 
     Example:
         >>> type(default_memory_manager("host", 0)).__name__

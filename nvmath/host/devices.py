@@ -13,9 +13,7 @@ Example:
 
 from __future__ import annotations
 
-import contextlib
 import functools
-from collections.abc import Iterator
 
 from nvmath._gpu import NoGPUError, gpu_count, require_gpu
 
@@ -76,28 +74,40 @@ def _check(err, what: str) -> None:
         raise RuntimeError(f"{what} failed: {getattr(err, 'name', err)}")
 
 
-@contextlib.contextmanager
-def device_scope(device_id: int) -> Iterator[None]:
+class device_scope:
     """Make ``device_id``'s primary context current inside the block, then restore the caller's.
+
+    When that context is already current (the common case) the block costs one
+    ``cuCtxGetCurrent``.
 
     Example:
         >>> with device_scope(1):  # doctest: +SKIP
         ...     pass
     """
-    from cuda.bindings import driver
 
-    target = primary_context(device_id)
-    err, previous = driver.cuCtxGetCurrent()
-    _check(err, "cuCtxGetCurrent")
-    if int(previous) == target:
-        yield
-        return
-    (err,) = driver.cuCtxSetCurrent(driver.CUcontext(target))
-    _check(err, "cuCtxSetCurrent")
-    try:
-        yield
-    finally:
-        driver.cuCtxSetCurrent(previous)
+    __slots__ = ("_target", "_previous")
+
+    def __init__(self, device_id: int):
+        self._target = primary_context(device_id)
+        self._previous = None
+
+    def __enter__(self) -> None:
+        from cuda.bindings import driver
+
+        err, previous = driver.cuCtxGetCurrent()
+        _check(err, "cuCtxGetCurrent")
+        if int(previous) == self._target:
+            return
+        (err,) = driver.cuCtxSetCurrent(driver.CUcontext(self._target))
+        _check(err, "cuCtxSetCurrent")
+        self._previous = previous
+
+    def __exit__(self, *exc_info) -> None:
+        previous, self._previous = self._previous, None
+        if previous is not None:
+            from cuda.bindings import driver
+
+            driver.cuCtxSetCurrent(previous)
 
 
 def core_device(device_id: int):

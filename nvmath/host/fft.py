@@ -22,13 +22,14 @@ Example:
 from __future__ import annotations
 
 import ctypes
-import dataclasses
 import logging
 import math
 import sys
 import time
 
 from nvmath._logging import get_logger
+from nvmath.bindings import cufft
+from nvmath.host import devices, streams
 from nvmath.host import operands as _ops
 from nvmath.host.fft_callbacks import resolve_callback
 from nvmath.host.fft_layout import (
@@ -36,10 +37,18 @@ from nvmath.host.fft_layout import (
     FFTLayout,
     check_dtype,
     check_half_sizes,
+    normalize_axes,
     plan_layout,
     result_dtype,
 )
-from nvmath.host.options import ExecutionCUDA, FFTOptions, parse_execution, parse_fft_options
+from nvmath.host.options import (
+    ExecutionCUDA,
+    FFTOptions,
+    parse_execution,
+    parse_fft_options,
+    parse_fft_options_shared,
+)
+from nvmath.memory import allocate, default_memory_manager
 
 __all__ = ["FFT", "fft", "ifft", "irfft", "rfft"]
 
@@ -51,7 +60,7 @@ _DATA_TYPE = {  # numpy dtype name -> cudaDataType (library_types.h)
     "float64": 1,
     "complex128": 5,
 }
-_DIRECTIONS = {"forward": -1, "inverse": 1}
+_C_DIRECTIONS = {"forward": ctypes.c_int(-1), "inverse": ctypes.c_int(1)}  # cufftXtExec's direction
 
 
 class FFTFreedError(RuntimeError):
@@ -116,7 +125,8 @@ class FFT:
         ...     c = f.execute(direction="inverse")
     """
 
-    def __init__(self, operand, /, *, axes=None, options=None, execution=None, stream=None, _function=None):
+    def __init__(self, operand, /, *, axes=None, options=None, execution=None, stream=None, _function=None,
+                 _fft_type=None):  # fmt: skip
         self._exec_fn = None  # planned and has an operand; None means "not ready" in execute's one check
         self._planned_fn = None
         self._freed = False
@@ -129,7 +139,7 @@ class FFT:
         self.options = options
         self.logger = get_logger(options.logger)
         op = _ops.wrap_operand(operand)
-        fft_type = _resolve_fft_type(options, op)
+        fft_type = _fft_type or _resolve_fft_type(options, op)
         check_dtype(fft_type, op.dtype, op.package, _function)
         device_id = _device_for(op, execution, options)
         in_strides, staged = _input_strides(op, fft_type)
@@ -155,14 +165,11 @@ class FFT:
         self._blocking = options.blocking is True or op.on_host
         self._operand = op
         self._default_direction = "inverse" if fft_type == "C2R" else "forward"
-        self._c_dirs = {name: ctypes.c_int(v) for name, v in _DIRECTIONS.items()}
         self._reuse_results = op.package == "cupy" and not op.on_host
         self._results = []
         self._alloc_result = None
 
         # ---- GPU work starts here ------------------------------------------------------------
-        from nvmath.host import devices, streams
-
         devices.ensure_gpu(device_id, "nvmath.fft")
         self._ctx = devices.primary_context(device_id)
         self._check_ctx = devices.device_count() > 1
@@ -182,8 +189,6 @@ class FFT:
 
     def _make_buffers(self) -> None:
         """Device buffers the transform reads/writes when it does not use the operand directly."""
-        from nvmath.memory import allocate
-
         lay = self.layout
         self._in_buffer = self._out_buffer = self._scratch = None
         if self._on_host:
@@ -233,9 +238,6 @@ class FFT:
             )
             if cb is not None
         )
-        from nvmath.bindings import cufft
-        from nvmath.host import devices
-
         with devices.device_scope(self.device_id):
             if stream is not None:
                 self._stream = self._resolve_stream(stream)
@@ -278,7 +280,7 @@ class FFT:
         self._callbacks = callbacks
         self._planned_fn = self._exec_fn = lib.cufftXtExec
         self._c_handle = ctypes.c_int(handle)
-        self._c_default_dir = self._c_dirs[self._default_direction]
+        self._c_default_dir = _C_DIRECTIONS[self._default_direction]
         self._c_in = ctypes.c_void_p(self._input_pointer())
         self._c_out_fixed = self._fixed_output_pointer()
         if self.logger.isEnabledFor(logging.INFO):
@@ -301,9 +303,6 @@ class FFT:
         return None  # a new result array per execution
 
     def _allocate_workspace(self) -> None:
-        from nvmath.bindings import cufft
-        from nvmath.memory import allocate
-
         if self._work_size > 0:
             self._workspace = allocate(self._allocator, self._work_size, self._stream)
             self._workspace_stream = self._stream
@@ -316,9 +315,7 @@ class FFT:
         if workspace is not None:
             pointer, ordered = workspace
             if not ordered or self._workspace_stream != self._stream:
-                from nvmath.host.streams import synchronize
-
-                synchronize(self._stream)
+                streams.synchronize(self._stream)
             pointer.free()
 
     # ------------------------------------------------------------------------------------------
@@ -353,9 +350,7 @@ class FFT:
         if self._workspace is None and self._work_size:
             self._allocate_workspace()
         if self._check_ctx:
-            from nvmath.host.devices import device_scope
-
-            with device_scope(self.device_id):
+            with devices.device_scope(self.device_id):
                 result = self._run(exec_fn, c_dir)
         else:
             result = self._run(exec_fn, c_dir)
@@ -376,9 +371,7 @@ class FFT:
         if status:
             self._raise_exec(status)
         if self._blocking:
-            from nvmath.host.streams import synchronize
-
-            synchronize(self._stream)
+            streams.synchronize(self._stream)
         return result
 
     def _new_result(self):
@@ -400,8 +393,6 @@ class FFT:
         return result
 
     def _run_staged(self, exec_fn, c_dir):
-        from nvmath.host.streams import synchronize
-
         op = self._operand
         lay = self.layout
         stream = self._stream
@@ -412,7 +403,7 @@ class FFT:
             if status:
                 self._raise_exec(status)
             if self._blocking:
-                synchronize(stream)
+                streams.synchronize(stream)
             return result
         # Host operand: copy in, transform, copy out, wait.
         source = op
@@ -429,7 +420,7 @@ class FFT:
         result = _ops.empty_like_package(op.package, lay.result_shape, out_strides, self.result_dtype, None)
         out_bytes = math.prod(lay.result_shape) * _ops.ITEMSIZE[self.result_dtype]
         _ops.device_to_host(_ops.data_pointer(result), self._c_out_fixed.value, out_bytes, stream)
-        synchronize(stream)
+        streams.synchronize(stream)
         del source
         if self._inplace:
             op.obj[...] = result
@@ -437,7 +428,7 @@ class FFT:
         return result
 
     def _direction_arg(self, direction):
-        c_dir = self._c_dirs.get(direction)
+        c_dir = _C_DIRECTIONS.get(direction)
         if c_dir is None or (self.fft_type != "C2C" and direction != self._default_direction):
             allowed = ("forward", "inverse") if self.fft_type == "C2C" else (self._default_direction,)
             raise ValueError(
@@ -447,9 +438,7 @@ class FFT:
         return c_dir
 
     def _raise_exec(self, status: int):
-        from nvmath.bindings.cufft import cuFFTError
-
-        raise cuFFTError(status, f"cufftXtExec for {self.layout.describe()}")
+        raise cufft.cuFFTError(status, f"cufftXtExec for {self.layout.describe()}")
 
     def _raise_not_ready(self):
         self._check_alive()
@@ -468,9 +457,7 @@ class FFT:
     # ------------------------------------------------------------------------------------------
 
     def _resolve_stream(self, stream) -> int:
-        from nvmath.host.streams import stream_handle
-
-        return stream_handle(stream, package=self._operand_stream_package(), device_id=self.device_id)
+        return streams.stream_handle(stream, package=self._operand_stream_package(), device_id=self.device_id)
 
     def _operand_stream_package(self) -> str:
         return "host" if self._on_host else self._package
@@ -479,10 +466,7 @@ class FFT:
         handle = self._resolve_stream(stream)
         if handle == self._stream:
             return
-        from nvmath.bindings import cufft
-        from nvmath.host.streams import synchronize
-
-        synchronize(self._stream)  # work queued on the old stream may still use our buffers
+        streams.synchronize(self._stream)  # work queued on the old stream may still use our buffers
         self._stream = handle
         self._results = []
         self._alloc_result = None
@@ -530,14 +514,37 @@ class FFT:
                 f"The new operand's strides are {op.strides} (elements); this FFT was planned for strides "
                 f"{lay.input_strides}: pass an operand with the same layout or create a new FFT."
             )
-        self._operand = op
+        self._use(op)
         if stream is not None:
             self._switch_stream(stream)
+
+    def _use(self, op: _ops.Operand) -> None:
+        """Read ``op`` (already checked against the plan) in the next executions."""
+        self._operand = op
         self._exec_fn = self._planned_fn
         if self._handle is not None and not self._staged:
             self._c_in = ctypes.c_void_p(op.data_ptr)
             if self._inplace:
                 self._c_out_fixed = self._c_in
+
+    def _reset_wrapped_if_alive(self, op: _ops.Operand) -> bool:
+        """:meth:`reset_operand` for :class:`~nvmath.fft.PlanCache`: False (and nothing done) if freed."""
+        if self._freed:
+            return False
+        self._reset_wrapped(op)
+        return True
+
+    def _point_at(self, obj) -> bool:
+        """Read ``obj`` in the next executions: a CuPy array or CUDA tensor that the caller knows
+        has the planned operand's type, device, dtype, shape and strides (PlanCache's fast path).
+        False (and nothing done) if this FFT is freed or has no operand."""
+        old = self._operand
+        if old is None or self._freed:
+            return False
+        data_ptr = obj.data.ptr if old.package == "cupy" else obj.data_ptr()
+        self._use(_ops.Operand(obj, old.package, old.shape, old.strides, old.dtype, old.itemsize, old.device_id,
+                               data_ptr))  # fmt: skip
+        return True
 
     # ------------------------------------------------------------------------------------------
     # Lifetime
@@ -546,8 +553,6 @@ class FFT:
     def _destroy_plan(self) -> None:
         handle, self._handle = self._handle, None
         if handle is not None:
-            from nvmath.bindings import cufft
-
             cufft.destroy(handle)
 
     def free(self) -> None:
@@ -562,16 +567,12 @@ class FFT:
         self._exec_fn = self._planned_fn = None
         try:
             if self._handle is not None:
-                from nvmath.host import devices
-
                 with devices.device_scope(self.device_id):
                     self._release_workspace()
                     self._destroy_plan()
                     for pointer, ordered in self._buffers:
                         if not ordered:
-                            from nvmath.host.streams import synchronize
-
-                            synchronize(self._stream)
+                            streams.synchronize(self._stream)
                         pointer.free()
             else:
                 for pointer, _ordered in self._buffers:
@@ -616,8 +617,6 @@ class FFT:
 
 
 def _create_key(op: _ops.Operand, axes, options: FFTOptions, execution: ExecutionCUDA, prolog, epilog) -> tuple:
-    from nvmath.host.fft_layout import normalize_axes
-
     fft_type = _resolve_fft_type(options, op)
     in_strides, _ = _input_strides(op, fft_type)
     device = _device_for(op, execution, options)
@@ -651,8 +650,6 @@ def _safe_result_dtype(fft_type: str, dtype: str) -> str:
 
 
 def _default_manager(op: _ops.Operand, device_id: int):
-    from nvmath.memory import default_memory_manager
-
     return default_memory_manager(op.stream_package, device_id)
 
 
@@ -662,14 +659,14 @@ def _default_manager(op: _ops.Operand, device_id: int):
 
 
 def _stateless(fft_type, direction, function, operand, axes, options, execution, prolog, epilog, stream):
-    options = parse_fft_options(options)
+    options = parse_fft_options_shared(options)  # the plan is internal: parsed dicts can be shared
     if options.fft_type not in (None, fft_type):
         raise ValueError(
             f"Option 'fft_type' = {options.fft_type!r} contradicts {function}, which computes a {fft_type} FFT: "
             "leave it None."
         )
-    options = dataclasses.replace(options, fft_type=fft_type)
-    with FFT(operand, axes=axes, options=options, execution=execution, stream=stream, _function=function) as plan:
+    with FFT(operand, axes=axes, options=options, execution=execution, stream=stream, _function=function,
+             _fft_type=fft_type) as plan:  # fmt: skip
         plan.plan(prolog=prolog, epilog=epilog)
         return plan.execute(direction=direction)
 

@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from nvmath.host.streams import torch_stream
+from nvmath.host.streams import package_stream, torch_current_stream_function
 
 __all__ = [
     "Operand",
@@ -293,12 +293,10 @@ def empty_like_package(
         import cupy
 
         itemsize = np.dtype(dtype).itemsize
-        with cupy.cuda.Device(device_id):
-            if stream is not None and stream != cupy.cuda.get_current_stream().ptr:
-                with cupy.cuda.ExternalStream(stream, device_id):
-                    base = cupy.empty(count, dtype)
-            else:
-                base = cupy.empty(count, dtype)
+        if stream is None:
+            stream = cupy.cuda.get_current_stream(device_id).ptr
+        with package_stream("cupy", stream, device_id):
+            base = cupy.empty(count, dtype)
         return cupy.ndarray(shape, dtype, memptr=base.data, strides=tuple(s * itemsize for s in strides))
     if package == "torch":
         import torch
@@ -307,10 +305,10 @@ def empty_like_package(
         if device_id is None:
             return torch.empty_strided(shape, tuple(strides), dtype=tdtype, device="cpu")
         device = torch.device("cuda", device_id)
-        if stream is not None and stream != torch.cuda.current_stream(device).cuda_stream:
-            with torch.cuda.stream(torch_stream(stream, device)):
-                return torch.empty_strided(shape, tuple(strides), dtype=tdtype, device=device)
-        return torch.empty_strided(shape, tuple(strides), dtype=tdtype, device=device)
+        if stream is None:
+            stream = torch.cuda.current_stream(device).cuda_stream
+        with package_stream("torch", stream, device_id):
+            return torch.empty_strided(shape, tuple(strides), dtype=tdtype, device=device)
     raise ValueError(f"Unknown package {package!r}.")
 
 
@@ -331,19 +329,19 @@ def result_factory(package: str, shape, strides, dtype: str, device_id: int, str
 
         np_dtype = np.dtype(dtype)
         byte_strides = tuple(s * np_dtype.itemsize for s in strides)
-        device = cupy.cuda.Device(device_id)
         empty, ndarray = cupy.empty, cupy.ndarray
-        if cupy.cuda.runtime.getDevice() == device_id and cupy.cuda.get_current_stream().ptr == stream:
-            # The plan's stream is CuPy's current one: allocate directly (the hot path).
-            def new_cupy_current():
-                return ndarray(shape, np_dtype, memptr=empty(count, np_dtype).data, strides=byte_strides)
+        get_device, get_current_stream = cupy.cuda.runtime.getDevice, cupy.cuda.get_current_stream
 
-            return new_cupy_current
-        external = cupy.cuda.ExternalStream(stream, device_id)
+        scope = []  # the stream context, built on first use off the hot path
 
         def new_cupy():
-            with device, external:
+            if get_device() == device_id and get_current_stream().ptr == stream:  # the hot path
                 base = empty(count, np_dtype)
+            else:
+                if not scope:
+                    scope.append(package_stream("cupy", stream, device_id))
+                with scope[0]:
+                    base = empty(count, np_dtype)
             return ndarray(shape, np_dtype, memptr=base.data, strides=byte_strides)
 
         return new_cupy
@@ -354,13 +352,16 @@ def result_factory(package: str, shape, strides, dtype: str, device_id: int, str
         device = torch.device("cuda", device_id)
         strides = tuple(strides)
         empty_strided = torch.empty_strided
-        if stream == torch.cuda.current_stream(device).cuda_stream:
-            # Allocated on PyTorch's current stream, the plan's stream when planned.
-            return lambda: empty_strided(shape, strides, dtype=tdtype, device=device)
-        external = torch_stream(stream, device)
+        current_raw_stream = torch_current_stream_function()
+
+        scope = []  # the stream context, built on first use off the hot path
 
         def new_torch():
-            with torch.cuda.stream(external):
+            if current_raw_stream(device_id) == stream:  # the hot path
+                return empty_strided(shape, strides, dtype=tdtype, device=device)
+            if not scope:
+                scope.append(package_stream("torch", stream, device_id))
+            with scope[0]:
                 return empty_strided(shape, strides, dtype=tdtype, device=device)
 
         return new_torch
@@ -386,12 +387,10 @@ def copy_array(dst, src, stream: int) -> None:
     if package == "cupy":
         import cupy
 
-        with cupy.cuda.Device(dst.device.id), cupy.cuda.ExternalStream(stream, dst.device.id):
+        with package_stream("cupy", stream, dst.device.id):
             cupy.copyto(dst, src)
     elif package == "torch":
-        import torch
-
-        with torch.cuda.stream(torch_stream(stream, dst.device)):
+        with package_stream("torch", stream, dst.device.index):
             dst.copy_(src)
     else:
         raise ValueError(f"copy_array needs GPU arrays, not {package}.")

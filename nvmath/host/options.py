@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from nvmath._validation import check_choice, check_options
 
-__all__ = ["ExecutionCUDA", "FFTOptions", "parse_execution", "parse_fft_options"]
+__all__ = ["ExecutionCUDA", "FFTOptions", "parse_execution", "parse_fft_options", "parse_fft_options_shared"]
 
 FFT_TYPES = ("C2C", "R2C", "C2R")
 
@@ -45,6 +45,9 @@ class ExecutionCUDA:
             raise ValueError(f"Argument 'device_id' = {value!r} must be None or a non-negative int.")
 
 
+_DEFAULT_EXECUTION = ExecutionCUDA()
+
+
 def parse_execution(execution: Any) -> ExecutionCUDA:
     """Turn ``execution`` (None, ``'cuda'``, a dict or :class:`ExecutionCUDA`) into an ExecutionCUDA.
 
@@ -53,7 +56,7 @@ def parse_execution(execution: Any) -> ExecutionCUDA:
         ExecutionCUDA(device_id=0)
     """
     if execution is None:
-        return ExecutionCUDA()
+        return _DEFAULT_EXECUTION
     if isinstance(execution, ExecutionCUDA):
         return execution
     if isinstance(execution, str):
@@ -134,8 +137,9 @@ class FFTOptions:
             )
 
     def key(self) -> tuple:
-        """The options that change a plan, as a hashable tuple (for :meth:`FFT.create_key`)."""
-        return (self.fft_type, self.inplace, self.last_axis_parity, self.result_layout, self.device_id)
+        """The options other than ``fft_type`` that change a plan, as a hashable tuple (for
+        :meth:`FFT.create_key`, which keys the FFT type after resolving None from the dtype)."""
+        return (self.inplace, self.last_axis_parity, self.result_layout, self.device_id)
 
 
 def parse_fft_options(options: Any) -> FFTOptions:
@@ -146,3 +150,35 @@ def parse_fft_options(options: Any) -> FFTOptions:
         'odd'
     """
     return check_options(options, FFTOptions, name="options")
+
+
+_PARSED_OPTIONS: dict = {}
+
+
+def parse_fft_options_shared(options: Any) -> FFTOptions:
+    """Like :func:`parse_fft_options`, but ``None`` and dicts of hashable values are parsed once
+    and the parsed object is shared: for internal objects that never reach the user (the
+    stateless functions' plans, :class:`~nvmath.fft.PlanCache`), where parsing the same dict
+    on every call would cost more than a small transform.
+
+    Example:
+        >>> parse_fft_options_shared({"blocking": True}) is parse_fft_options_shared({"blocking": True})
+        True
+    """
+    if isinstance(options, FFTOptions):
+        return options
+    if options is None:
+        key = None
+    elif isinstance(options, dict):
+        try:  # with the types: True == 1, but only True is a valid 'blocking'
+            key = frozenset((name, type(value), value) for name, value in options.items())
+        except TypeError:  # an unhashable value: parse every time
+            return parse_fft_options(options)
+    else:
+        return parse_fft_options(options)  # raises the usual TypeError
+    parsed = _PARSED_OPTIONS.get(key)
+    if parsed is None:
+        parsed = parse_fft_options(options)
+        if len(_PARSED_OPTIONS) < 256:
+            _PARSED_OPTIONS[key] = parsed
+    return parsed

@@ -28,8 +28,8 @@ from collections import OrderedDict
 from nvmath._validation import check_positive_int
 from nvmath.host import operands as _ops
 from nvmath.host.fft import FFT, _create_key
-from nvmath.host.options import FFTOptions, parse_execution, parse_fft_options
-from nvmath.host.streams import stream_handle
+from nvmath.host.options import ExecutionCUDA, FFTOptions, parse_execution, parse_fft_options_shared
+from nvmath.host.streams import current_stream_handle, stream_handle
 
 __all__ = ["PlanCache"]
 
@@ -51,7 +51,8 @@ class PlanCache:
         self._plans: OrderedDict[tuple, FFT] = OrderedDict()
         self.hits = 0
         self.misses = 0
-        self._memo: dict = {}
+        self._fast: dict[tuple, tuple[tuple, FFT]] = {}  # cheap key of a GPU operand -> (key, plan)
+        self._typed: dict = {}  # (id(parsed options), fft_type) -> (parsed, parsed with fft_type)
 
     def __len__(self) -> int:
         return len(self._plans)
@@ -64,6 +65,7 @@ class PlanCache:
 
     def clear(self) -> None:
         """Free every cached plan."""
+        self._fast.clear()
         while self._plans:
             _, plan = self._plans.popitem(last=False)
             plan.free()
@@ -76,6 +78,17 @@ class PlanCache:
             >>> f = cache.get(x, axes=(-1,))  # doctest: +SKIP
             >>> y = f.execute()  # doctest: +SKIP
         """
+        fast_key = _fast_key(operand, fft_type, axes, options, execution, prolog, epilog, stream)
+        if fast_key is not None:
+            try:
+                entry = self._fast.get(fast_key)
+            except TypeError:  # an unhashable value (in options, say): the full path decides
+                entry = fast_key = None
+            if entry is not None and entry[1]._point_at(operand):
+                full_key, plan = entry
+                self._plans.move_to_end(full_key)
+                self.hits += 1
+                return plan
         options = self._options(options, fft_type)
         execution = parse_execution(execution)
         op = _ops.wrap_operand(operand)
@@ -84,41 +97,36 @@ class PlanCache:
         handle = stream_handle(stream, package=op.stream_package, device_id=device)
         full_key = (key, handle)
         plan = self._plans.get(full_key)
-        if plan is not None:
+        if plan is not None and plan._reset_wrapped_if_alive(op):
             self._plans.move_to_end(full_key)
             self.hits += 1
-            plan._reset_wrapped(op)
-            return plan
-        self.misses += 1
-        plan = FFT(operand, axes=axes, options=options, execution=execution, stream=handle)
-        plan.plan(prolog=prolog, epilog=epilog)
-        self._plans[full_key] = plan
-        while len(self._plans) > self.maxsize:
-            _, old = self._plans.popitem(last=False)
-            old.free()
+        else:
+            self.misses += 1
+            plan = FFT(operand, axes=axes, options=options, execution=execution, stream=handle)
+            plan.plan(prolog=prolog, epilog=epilog)
+            self._plans[full_key] = plan
+            while len(self._plans) > self.maxsize:
+                _, old = self._plans.popitem(last=False)
+                old.free()
+                self._fast = {k: v for k, v in self._fast.items() if v[1] is not old}
+        if fast_key is not None:
+            if len(self._fast) >= 4 * self.maxsize:  # several spellings per plan: start over
+                self._fast.clear()
+            self._fast[fast_key] = (full_key, plan)
         return plan
 
     def _options(self, options, fft_type) -> FFTOptions:
-        """Parsed options with ``fft_type`` set, memoised for dicts of hashable values."""
-        memo_key = None
-        if isinstance(options, dict):
-            try:
-                memo_key = (fft_type, tuple(sorted(options.items())))
-                hash(memo_key)
-            except TypeError:
-                memo_key = None
-        elif options is None:
-            memo_key = (fft_type, None)
-        if memo_key is not None:
-            parsed = self._memo.get(memo_key)
-            if parsed is not None:
-                return parsed
-        parsed = parse_fft_options(options)
-        if fft_type is not None and parsed.fft_type != fft_type:
-            parsed = dataclasses.replace(parsed, fft_type=fft_type)
-        if memo_key is not None and len(self._memo) < 64:
-            self._memo[memo_key] = parsed
-        return parsed
+        """Parsed options (shared between calls) with ``fft_type`` set."""
+        parsed = parse_fft_options_shared(options)
+        if fft_type is None or parsed.fft_type == fft_type:
+            return parsed
+        memo_key = (id(parsed), fft_type)
+        typed = self._typed.get(memo_key)
+        if typed is None or typed[0] is not parsed:
+            typed = (parsed, dataclasses.replace(parsed, fft_type=fft_type))
+            if len(self._typed) < 64:
+                self._typed[memo_key] = typed
+        return typed[1]
 
     def _run(self, fft_type, direction, operand, axes, options, execution, prolog, epilog, stream):
         plan = self.get(operand, fft_type=fft_type, axes=axes, options=options, execution=execution, prolog=prolog,
@@ -144,3 +152,61 @@ class PlanCache:
     def irfft(self, operand, /, *, axes=None, options=None, execution=None, prolog=None, epilog=None, stream=None):
         """:func:`nvmath.fft.irfft` through the cache."""
         return self._run("C2R", "inverse", operand, axes, options, execution, prolog, epilog, stream)
+
+
+_GPU_ARRAY_TYPES: dict[type, str | None] = {}  # type -> "cupy" / "torch" / None (no fast path)
+
+
+def _gpu_package(cls: type) -> str | None:
+    package = _GPU_ARRAY_TYPES.get(cls)
+    if package is None and cls not in _GPU_ARRAY_TYPES:
+        module = cls.__module__ or ""
+        name = cls.__name__
+        if module.startswith("cupy") and name == "ndarray":
+            package = "cupy"
+        elif module.startswith("torch") and name in ("Tensor", "Parameter"):
+            package = "torch"
+        _GPU_ARRAY_TYPES[cls] = package
+    return package
+
+
+def _fast_key(operand, fft_type, axes, options, execution, prolog, epilog, stream) -> tuple | None:
+    """A key that identifies the plan for a CuPy array or CUDA tensor from the arguments as given
+    (type, shape, strides, dtype, device of the operand; fft_type, axes, options, execution,
+    stream), without parsing them, or None where only the full :meth:`FFT.create_key` path
+    applies (callbacks, host operands, unusual arguments). Equal fast keys imply equal full
+    keys; one plan may have several fast keys (``axes=[-1]`` and ``(-1,)``, say). The result may
+    hold unhashable values (an options dict's): the caller's lookup raises TypeError then."""
+    if prolog is not None or epilog is not None:
+        return None
+    package = _gpu_package(type(operand))
+    if package == "cupy":
+        device_id = operand.device.id
+        layout = (operand.shape, operand.strides, operand.dtype)
+    elif package == "torch":
+        device = operand.device
+        if device.type != "cuda" or device.index is None:
+            return None
+        device_id = device.index
+        layout = (operand.shape, operand.stride(), operand.dtype)
+    else:
+        return None
+    if options is None or type(options) is dict and not options:
+        opts = None
+    elif type(options) is dict:  # with the types: True == 1, but only True is a valid 'blocking'
+        opts = (tuple(options.items()), tuple(map(type, options.values())))
+    elif isinstance(options, FFTOptions):  # by value: the object may change between calls
+        opts = (options.fft_type, options.key(), options.blocking, id(options.allocator), id(options.logger))
+    else:
+        return None
+    if execution is not None and not isinstance(execution, (str, ExecutionCUDA)):
+        return None
+    if type(axes) is list:
+        axes = tuple(axes)
+    if stream is None:
+        handle = current_stream_handle(package, device_id)
+    elif type(stream) is int:
+        handle = stream
+    else:
+        return None
+    return (type(operand), device_id, layout, fft_type, axes, opts, execution, handle)

@@ -303,6 +303,52 @@ def test_plan_cache_hits_and_results():
     cache.clear()
 
 
+@pytest.mark.parametrize("package", ["cupy", "torch"])
+def test_plan_cache_fast_path_reuses_only_matching_plans(package):
+    """Hits through the attribute-only key must still see each call's own data, and any change
+    of layout, stream, options or a freed plan must not reuse a plan that does not fit."""
+    _skip_missing(package)
+    cache = nvfft.PlanCache(maxsize=4)
+    for axes in [(-1,), [-1], (-1,)]:  # a list spells the same axes
+        op, host = operand_for((16, 128), "complex64", package, None)
+        check(cache.fft(op, axes=axes), np.fft.fft(host, axis=-1), "complex64")
+    assert (cache.hits, cache.misses) == (2, 1)
+    # A strided view of the same shape: another plan.
+    op, host = operand_for((16, 256), "complex64", package, None)
+    view = op[:, ::2]
+    check(cache.fft(view, axes=(-1,)), np.fft.fft(host[:, ::2], axis=-1), "complex64")
+    assert cache.misses == 2
+    # In place, blocking: another plan; the operand itself is the result.
+    op, host = operand_for((16, 128), "complex64", package, None)
+    out = cache.fft(op, axes=(-1,), options={"inplace": True, "blocking": True})
+    assert out is op
+    check(op, np.fft.fft(host, axis=-1), "complex64")
+    assert cache.misses == 3
+    # Another stream: another plan, results correct on that stream.
+    if package == "cupy":
+        stream = cupy.cuda.Stream(non_blocking=True)
+        handle = stream.ptr
+    else:
+        stream = torch.cuda.Stream()
+        handle = stream.cuda_stream
+    op, host = operand_for((16, 128), "complex64", package, None)
+    y = cache.fft(op, axes=(-1,), stream=handle)
+    stream.synchronize()
+    check(y, np.fft.fft(host, axis=-1), "complex64")
+    assert cache.misses == 4
+    # get() without fft_type finds the C2C plan (the type is resolved from the dtype); a plan
+    # freed by the user is replanned, not executed.
+    op, host = operand_for((16, 128), "complex64", package, None)
+    hits = cache.hits
+    cache.get(op, axes=(-1,)).free()
+    assert (cache.hits, cache.misses) == (hits + 1, 4)
+    check(cache.fft(op, axes=(-1,)), np.fft.fft(host, axis=-1), "complex64")
+    assert cache.misses == 5
+    assert len(cache) == 4
+    cache.clear()
+    assert len(cache) == 0
+
+
 # ---------------------------------------------------------------------------------------------
 # Callbacks
 # ---------------------------------------------------------------------------------------------

@@ -378,6 +378,7 @@ def test_create_key():
     assert key != nvfft.FFT.create_key(x, axes=(0,))
     assert key != nvfft.FFT.create_key(x.astype(np.complex128), axes=(-1,))
     assert key != nvfft.FFT.create_key(x, axes=(-1,), options={"result_layout": "natural"})
+    assert key == nvfft.FFT.create_key(x, axes=(-1,), options={"fft_type": "C2C"})  # what None resolves to
 
 
 def test_plan_cache_validates_maxsize():
@@ -406,3 +407,42 @@ def test_memory_pointer_and_protocol():
     assert isinstance(Bad(), nvmath.BaseCUDAMemoryManager)
     with pytest.raises(TypeError, match="MemoryPointer"):
         allocate(Bad(), 16, 0)
+
+
+def test_plan_cache_fast_key_separates_what_changes_a_plan(monkeypatch):
+    """The attribute-only key of PlanCache: equal for arrays that fit one plan, different when
+    layout, dtype, device, axes, options, execution or stream differ; None where it cannot judge."""
+    from nvmath.host import plan_cache
+
+    class Device:
+        def __init__(self, id):
+            self.id = id
+
+    class ndarray:  # stands in for cupy.ndarray: the key reads only these attributes
+        def __init__(self, shape, strides, dtype="complex64", device=0):
+            self.shape, self.strides, self.dtype, self.device = shape, strides, np.dtype(dtype), Device(device)
+
+    ndarray.__module__ = "cupy._core.core"
+    monkeypatch.setattr(plan_cache, "current_stream_handle", lambda package, device_id: 7)
+    opts = nvfft.FFTOptions()
+
+    def key(arr=None, axes=(-1,), options=opts, execution=None, stream=None, prolog=None, fft_type="C2C"):
+        arr = arr if arr is not None else ndarray((8, 64), (512, 8))
+        return plan_cache._fast_key(arr, fft_type, axes, options, execution, prolog, None, stream)
+
+    base = key()
+    assert base is not None and base == key() and base == key(axes=[-1])
+    assert key(ndarray((8, 64), (1024, 16))) != base  # strided view
+    assert key(ndarray((8, 64), (512, 8), "complex128")) != base
+    assert key(ndarray((8, 64), (512, 8), device=1)) != base
+    assert key(axes=(0,)) != base
+    assert key(options=nvfft.FFTOptions(inplace=True)) != base
+    assert key(options=nvfft.FFTOptions(blocking=True)) != base
+    assert key(options={"blocking": True}) != key(options={"blocking": 1})  # only True is valid
+    assert key(options={"blocking": True}) == key(options={"blocking": True})
+    assert key(fft_type="R2C") != base
+    assert key(execution=nvfft.ExecutionCUDA(device_id=0)) != base
+    assert key(stream=7) == base and key(stream=8) != base  # None means the current stream (7 here)
+    assert key(prolog={"ltoir": b""}) is None  # callbacks: the full key decides
+    assert key(execution={"name": "cuda"}) is None
+    assert plan_cache._fast_key(np.ones(4, np.complex64), "C2C", None, opts, None, None, None, None) is None
