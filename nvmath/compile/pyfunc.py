@@ -217,6 +217,13 @@ def code_from_linkable(item, cc) -> Code:
 
     from nvmath.compile.nvrtc import compile_cpp
 
+    code_type = getattr(item, "code_type", None)
+    if code_type is not None:  # a cuda.core ObjectCode (numba-cuda passes its fp16 helpers this way)
+        code = item.code
+        if isinstance(code, str):  # ObjectCode built from a file path
+            with open(code, "rb") as file:
+                code = file.read()
+        return Code(bytes(code), code_type, item.name or "objectcode")
     obj = LinkableCode.from_path_or_obj(item)
     if obj.kind == "cu":
         source = obj.data.decode() if isinstance(obj.data, bytes) else obj.data

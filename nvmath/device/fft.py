@@ -169,7 +169,10 @@ class FFT:
         elements_per_thread: int, None (library default) or ``'suggested'``; for Thread
             execution it is always ``size``.
         real_fft_options: for r2c/c2r, ``{'complex_layout': 'natural'|'packed'|'full',
-            'real_mode': 'normal'|'folded'}``.
+            'real_mode': 'normal'|'folded'}``. ``'folded'`` computes the size-``N`` real FFT as
+            an ``N/2`` complex one: the real side is then ``N/2`` complex elements
+            (``input_type``/``output_type`` are complex), element ``k`` holding the reals
+            ``2k`` (real part) and ``2k + 1`` (imaginary part).
 
     Raises:
         ValueError: an argument is invalid, or cuFFTDx has no implementation for the
@@ -181,8 +184,12 @@ class FFT:
     (Block, data in registers), ``fft.execute(smem)`` (Block, data in shared memory) or
     ``fft.execute(thread_data)`` (Thread). Launch Block FFTs with
     ``kernel[grid, fft.block_dim, stream, fft.shared_memory_size]``. Element ``i`` of thread
-    ``t`` is element ``t + i * fft.stride`` of the transform. Transforms are unnormalized in
-    both directions.
+    ``t`` is element ``t + i * fft.stride`` of the transform's input (``i`` below
+    ``input_elements_per_thread``) or output (below ``output_elements_per_thread``). With
+    ``fft.execute(smem)``, thread row ``y`` puts its input at ``smem`` viewed as ``input_type``
+    elements ``y * input_length + k`` and finds its output at ``output_type`` elements
+    ``y * output_length + k``; launch with enough shared memory for the larger side and for
+    ``shared_memory_size``. Transforms are unnormalized in both directions.
 
     Example:
         >>> fft = FFT(512, np.float32, "c2c", "Block", direction="forward", sm=90,

@@ -4,6 +4,9 @@
   the FFT's description, so every trait is known at compile time and folds to a constant.
 - Vector types ``float16x2``, ``float16x4``, ``float32x2``, ``float64x2`` (structs of
   float16/float32/float64 with ``.x .y [.z .w]``).
+- :class:`VectorClassType`: the type of a vector *class* used in a kernel: callable (the
+  constructor) and a dtype, so ``cuda.local.array(n, float16x4)`` and
+  ``cuda.shared.array(0, float32x2)`` work.
 
 Typing lives in :mod:`nvmath.device.numba_typing`, lowering in
 :mod:`nvmath.device.numba_lowering`.
@@ -27,7 +30,7 @@ from numba.cuda.vector_types import make_vector_type
 from nvmath.device import vector_types as vt
 from nvmath.device.lto.fft import FFTDescription, FFTTraits
 
-__all__ = ["FFTType", "vector_numba_type"]
+__all__ = ["FFTType", "VectorClassType", "vector_numba_type"]
 
 
 class FFTType(types.Type):
@@ -71,3 +74,37 @@ def vector_numba_type(vector_class: type[vt.VectorBase]):
     base = _NUMBA_BASE[vector_class.base_dtype.name]
     attrs = ("x", "y", "z", "w")[: vector_class.length]
     return make_vector_type(vector_class.__name__, base, attrs, vector_class)
+
+
+class VectorClassType(types.Function, types.DTypeSpec):
+    """Numba type of a vector class (e.g. ``float16x4``) referenced in a kernel.
+
+    It is a function type (calling it constructs a vector; the overloads come from
+    ``template``) and a dtype specification (``dtype`` is the vector's Numba type), so the
+    class itself can be passed where Numba expects a dtype.
+
+    Args:
+        template: the constructor's typing template (its ``key`` is the vector class).
+        instance_type: the Numba type of the vectors, from :func:`vector_numba_type`.
+
+    Example:
+        >>> ty = VectorClassType(template, vector_numba_type(float16x4))  # doctest: +SKIP
+        >>> ty.dtype, ty  # doctest: +SKIP
+        (float16x4, class(float16x4))
+    """
+
+    def __init__(self, template, instance_type) -> None:
+        self.instance_type = instance_type
+        super().__init__(template)
+        self.name = f"class({instance_type})"  # in error messages; identity is the key
+
+    @property
+    def dtype(self):
+        """The Numba type of the vectors (what ``cuda.local.array`` allocates)."""
+        return self.instance_type
+
+    def augment(self, other):
+        """Merge with another registration of the same class (keeps the vector type)."""
+        if isinstance(other, VectorClassType) and other.typing_key == self.typing_key:
+            return VectorClassType(self.templates + other.templates, self.instance_type)
+        return None

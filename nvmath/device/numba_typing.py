@@ -5,7 +5,9 @@
   ``cuda.local.array(fft.storage_size, fft.value_type)`` works), ``value_type`` /
   ``input_type`` / ``output_type`` / ``precision`` as dtypes, ``block_dim`` as a
   ``Dim3`` named tuple, and ``execute`` as a method whose argument checks say what is expected.
-- Vector types: constructors and :func:`~nvmath.device.vector_types.to_complex`.
+- Vector types: constructors and :func:`~nvmath.device.vector_types.to_complex`; the classes
+  type as :class:`~nvmath.device.numba_types.VectorClassType`, so they are also dtypes
+  (``cuda.local.array(n, float16x4)``).
 
 Example:
     >>> import nvmath.device.numba_typing  # registers the typing (done by nvmath.device)
@@ -30,7 +32,7 @@ from nvmath.device import vector_types as vt
 from nvmath.device.element_types import numba_type
 from nvmath.device.fft import FFT, Dim3
 from nvmath.device.lto.fft import prefetch_ltoir
-from nvmath.device.numba_types import FFTType, vector_numba_type
+from nvmath.device.numba_types import FFTType, VectorClassType, vector_numba_type
 
 __all__ = ["EXECUTE_KEY", "INT_TRAITS", "execute_api"]
 
@@ -154,7 +156,8 @@ def _register_vector_constructors() -> None:
     for cls, sigs in cases.items():
         template = type(f"{cls.__name__}_Constructor", (ConcreteTemplate,), {"key": cls, "cases": sigs})
         infer(template)
-        infer_global(cls, types.Function(template))
+        # Callable (the constructor) and a dtype: cuda.local.array(n, float16x4) types.
+        infer_global(cls, VectorClassType(template, vector_numba_type(cls)))
 
     to_complex_cases = [
         signature(types.complex64, f16x2),

@@ -2,17 +2,30 @@
 
 Kernels written for the GPU run unchanged on the CPU: ``fft.execute`` reads the threads'
 register (or shared) arrays with cuFFTDx's data layout, computes the transforms with NumPy
-in float64, and writes the results back in the same layout:
+in float64, and writes the results back in the same layout. The layout follows the FFT's
+libmathdx traits (``input_type``/``output_type``, ``input_length``/``output_length``,
+``input_elements_per_thread``/``output_elements_per_thread``, ``stride``), as cuFFTDx's own
+load/store code does:
 
 - element ``i`` of thread ``t`` (``threadIdx.x``) is element ``t + i * fft.stride`` of the
-  transform held by thread row ``threadIdx.y`` (Thread execution: one thread, stride 1);
-- real data (r2c input, c2r output) is the register array viewed as real numbers;
+  input (or output) held by thread row ``threadIdx.y`` (Thread execution: one thread,
+  stride 1), for ``i`` below ``input_elements_per_thread`` (``output_elements_per_thread``)
+  and ``t + i * stride`` below ``input_length`` (``output_length``);
+- a real side (r2c input, c2r output, ``real_mode='normal'``) is the array viewed as real
+  numbers; with ``real_mode='folded'`` both sides are complex: the ``size`` real values are
+  read (or written) as ``size // 2`` complex values, real value ``2k`` as the real part and
+  ``2k + 1`` as the imaginary part of complex element ``k``;
 - half precision packs two transforms per element (``float16x4 = (re0, re1, im0, im1)``,
   ``float16x2 = (x0, x1)``);
 - both directions are unnormalized (``inverse(forward(x)) == size * x``);
-- the shared-memory API holds transform ``j`` of the block at ``smem[j * size + k]`` (c2c).
+- the shared-memory API (``fft.execute(smem)``) reads the input of thread row ``y`` from
+  ``smem`` viewed as ``input_type`` elements at ``y * input_length + k``, and writes the
+  output, viewed as ``output_type`` elements, at ``y * output_length + k`` (c2c: both
+  ``y * size + k``; r2c: ``size`` reals in, ``size // 2 + 1`` complex out). Every row is read
+  before any is written, so the real and complex views may overlap.
 
-Supported complex layouts: ``natural``, ``packed``, ``full``; real mode ``normal``.
+Supported complex layouts: ``natural``, ``packed``, ``full``; real modes ``normal`` and
+``folded``.
 
 Example:
     >>> # NUMBA_ENABLE_CUDASIM=1 python my_kernel.py  runs my_kernel's FFTs here
@@ -24,7 +37,7 @@ import threading
 
 import numpy as np
 
-__all__ = ["execute", "reference_transform"]
+__all__ = ["execute", "reference_transform", "shared_api_bytes"]
 
 _lock = threading.Lock()
 _pending: dict[tuple, dict[tuple[int, int], np.ndarray]] = {}
@@ -35,8 +48,10 @@ _REAL = {"f16": np.float16, "f32": np.float32, "f64": np.float64}
 def reference_transform(fft, x: np.ndarray) -> np.ndarray:
     """Apply ``fft`` (an :class:`nvmath.device.FFT`) to one input vector in float64, unnormalized.
 
-    ``x`` holds ``fft.input_length`` elements (complex, or real for r2c); the result holds
-    ``fft.output_length`` elements in the FFT's complex layout.
+    ``x`` holds ``fft.input_length`` elements of ``fft.input_type`` (complex, or real for an
+    r2c input with ``real_mode='normal'``); the result holds ``fft.output_length`` elements of
+    ``fft.output_type`` in the FFT's complex layout. With ``real_mode='folded'`` the real side
+    is ``size // 2`` complex numbers ``x[2k] + 1j * x[2k + 1]``.
 
     Example:
         >>> reference_transform(fft, np.ones(8)).real[0]  # doctest: +SKIP
@@ -45,8 +60,10 @@ def reference_transform(fft, x: np.ndarray) -> np.ndarray:
     d = fft.description
     n = d.size
     layout = d.complex_layout or "natural"
-    if d.real_mode not in (None, "normal"):
-        raise NotImplementedError("the simulator supports real_mode='normal' only")
+    folded = d.real_mode == "folded"
+    if folded and d.fft_type == "r2c":  # size // 2 complex numbers -> size real numbers
+        x = np.asarray(x, dtype=np.complex128)
+        x = np.stack([x.real, x.imag], axis=-1).reshape(-1)
     if d.fft_type == "c2c":
         x = np.asarray(x, dtype=np.complex128)
         return np.fft.fft(x) if d.direction == "forward" else np.fft.ifft(x, norm="forward")
@@ -66,7 +83,8 @@ def reference_transform(fft, x: np.ndarray) -> np.ndarray:
         x = np.concatenate([[complex(x[0].real, 0.0)], x[1:], [complex(x[0].imag, 0.0)]])
     elif layout == "full":
         x = x[: n // 2 + 1]
-    return np.fft.irfft(x, n=n, norm="forward")
+    y = np.fft.irfft(x, n=n, norm="forward")
+    return y[0::2] + 1j * y[1::2] if folded else y
 
 
 def _check_args(fft, args) -> str:
@@ -83,16 +101,31 @@ def _check_args(fft, args) -> str:
     return "shared" if fft.execution == "Block" and len(args) == 1 else "register"
 
 
+def _is_real(value_type) -> bool:
+    """Whether a libmathdx value type (``CommondxValueType``) is a real one (``R_*``)."""
+    return value_type.name.startswith("R_")
+
+
 class _Side:
-    """How one side (input or output) of the transform sits in a thread's array."""
+    """How one side (input or output) of the transform sits in an array (registers or shared).
+
+    Element ``e`` of the side, for transform ``batch`` of the ``implicit_type_batching`` ones
+    an element carries, is at scalar ``B * e + batch`` of the array viewed as real numbers
+    (real side), or at ``2B * e + batch`` (real part) and ``2B * e + B + batch`` (imaginary
+    part) (complex side).
+    """
 
     def __init__(self, fft, is_input: bool) -> None:
-        d = fft.description
+        traits = fft.traits
         self.batches = fft.implicit_type_batching
         self.length = fft.input_length if is_input else fft.output_length
         self.per_thread = fft.input_elements_per_thread if is_input else fft.output_elements_per_thread
         self.stride = fft.stride
-        self.real = (d.fft_type == "r2c" and is_input) or (d.fft_type == "c2r" and not is_input)
+        self.real = _is_real(traits.input_type if is_input else traits.output_type)
+
+    @property
+    def scalars_per_element(self) -> int:
+        return self.batches * (1 if self.real else 2)
 
     def positions(self, thread: int):
         """(register index, transform index) pairs held by ``thread``."""
@@ -133,20 +166,41 @@ def _transform_rows(fft, rows: dict[int, dict[int, np.ndarray]]) -> None:
                     target.write(f, i, batch, y[k])
 
 
+def shared_api_bytes(fft) -> int:
+    """Bytes of shared memory the data of ``fft.execute(smem)`` occupies (all thread rows).
+
+    Row ``y`` holds its input at ``y * input_length`` ``input_type`` elements and its output at
+    ``y * output_length`` ``output_type`` elements, so the larger of the two sides counts. The
+    kernel must launch with at least ``max(fft.shared_memory_size, shared_api_bytes(fft))``.
+
+    Example:
+        >>> shared_api_bytes(FFT(64, np.float32, "r2c", "Block", sm=90))  # doctest: +SKIP
+        264
+    """
+    itemsize = np.dtype(_REAL[fft.description.precision]).itemsize
+    rows = fft.block_dim.y
+    sides = (_Side(fft, True), _Side(fft, False))
+    return max(rows * side.length * side.scalars_per_element * itemsize for side in sides)
+
+
 def _transform_shared(fft, smem: np.ndarray, rows: int) -> None:
-    if fft.fft_type != "c2c":
-        raise NotImplementedError("the simulator supports the shared-memory API (fft.execute(smem)) for c2c only")
-    real = _REAL[fft.description.precision]
-    f = smem.view(real)
-    n, b = fft.size, fft.implicit_type_batching
-    for row in range(rows):
-        for batch in range(b):
-            base = row * n
-            x = np.array([complex(f[2 * b * (base + k) + batch], f[2 * b * (base + k) + b + batch]) for k in range(n)])
-            y = reference_transform(fft, x)
-            for k in range(n):
-                f[2 * b * (base + k) + batch] = y[k].real
-                f[2 * b * (base + k) + b + batch] = y[k].imag
+    f = smem.view(_REAL[fft.description.precision])
+    needed = shared_api_bytes(fft)
+    if f.nbytes < needed:
+        raise ValueError(
+            f"fft.execute(smem): smem holds {f.nbytes} bytes, the shared-memory API needs {needed} "
+            f"({rows} thread rows of input_length={fft.input_length} / output_length={fft.output_length} "
+            "elements); launch with max(fft.shared_memory_size, that many) bytes of dynamic shared memory."
+        )
+    source, target = _Side(fft, True), _Side(fft, False)
+    results = []
+    for row in range(rows):  # cuFFTDx reads every row into registers before writing any back
+        for batch in range(fft.implicit_type_batching):
+            x = np.array([source.read(f, row * source.length + k, batch) for k in range(source.length)])
+            results.append((row, batch, reference_transform(fft, x)))
+    for row, batch, y in results:
+        for k in range(target.length):
+            target.write(f, row * target.length + k, batch, y[k])
 
 
 def execute(fft, *args) -> None:

@@ -11,7 +11,7 @@ complex), read with ``.x/.y/.z/.w`` and converted to a Numba complex with
 Example:
     >>> from nvmath.device import float16x4, to_complex
     >>> v = float16x4(1.0, 2.0, 3.0, 4.0)
-    >>> v.x, v.w
+    >>> float(v.x), float(v.w)
     (1.0, 4.0)
 """
 
@@ -19,12 +19,35 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["VectorBase", "float16x2", "float16x4", "float32x2", "float64x2", "numpy_dtype", "to_complex"]
+__all__ = ["VectorBase", "VectorClass", "float16x2", "float16x4", "float32x2", "float64x2", "numpy_dtype", "to_complex"]
 
 _ATTRS = ("x", "y", "z", "w")
 
 
-class VectorBase(tuple):
+class VectorClass(type):
+    """Metaclass of the vector types: the classes themselves act as NumPy dtypes.
+
+    ``np.dtype(float16x4)`` (and so ``np.empty(n, float16x4)``, which the CUDA simulator's
+    ``cuda.local.array`` calls) is the structured dtype of :func:`numpy_dtype`. These are
+    class attributes only; vector instances do not have them.
+
+    Example:
+        >>> float16x4.dtype.itemsize, float16x4.itemsize
+        (8, 8)
+    """
+
+    @property
+    def dtype(cls) -> np.dtype:
+        """The NumPy structured dtype with this vector's layout."""
+        return numpy_dtype(cls)
+
+    @property
+    def itemsize(cls) -> int:
+        """Size of one vector in bytes."""
+        return cls.length * cls.base_dtype.itemsize
+
+
+class VectorBase(tuple, metaclass=VectorClass):
     """Common base of the vector types: an immutable tuple with ``.x/.y/.z/.w`` accessors."""
 
     base_dtype: np.dtype = np.dtype(np.float32)
@@ -52,7 +75,7 @@ class float16x2(VectorBase):
     """Two float16 values ``(x, y)`` (CUDA ``__half2``).
 
     Example:
-        >>> float16x2(1.0, 2.0).y
+        >>> float(float16x2(1.0, 2.0).y)
         2.0
     """
 
@@ -70,7 +93,7 @@ class float16x4(VectorBase):
 
     Example:
         >>> v = float16x4(1.0, 2.0, 3.0, 4.0)  # re0, re1, im0, im1
-        >>> v.z
+        >>> float(v.z)
         3.0
     """
 
@@ -86,7 +109,7 @@ class float32x2(VectorBase):
     """Two float32 values ``(x, y)`` (CUDA ``float2``), the layout of complex64.
 
     Example:
-        >>> float32x2(1 + 2j).y
+        >>> float(float32x2(1 + 2j).y)
         2.0
     """
 
@@ -100,7 +123,7 @@ class float64x2(VectorBase):
     """Two float64 values ``(x, y)`` (CUDA ``double2``), the layout of complex128.
 
     Example:
-        >>> float64x2(1.0, 2.0).x
+        >>> float(float64x2(1.0, 2.0).x)
         1.0
     """
 

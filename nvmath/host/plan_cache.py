@@ -181,7 +181,7 @@ def _fast_key(operand, fft_type, axes, options, execution, prolog, epilog, strea
         return None
     package = _gpu_package(type(operand))
     if package == "cupy":
-        device_id = operand.device.id
+        device_id = operand.data.device_id  # an int attribute (ndarray.device builds a Device)
         layout = (operand.shape, operand.strides, operand.dtype)
     elif package == "torch":
         device = operand.device

@@ -72,6 +72,22 @@ def test_unused_globals_are_stripped():
     assert len(kept) > len(stripped) + 200_000, (len(kept), len(stripped))
 
 
+def _half_multiply_add(x):
+    i = cuda.grid(1)
+    if i < x.shape[0]:
+        x[i] = x[i] * x[i] + x[i]
+
+
+def test_kernel_with_half_precision_arithmetic_links():
+    """numba-cuda hands its fp16 helpers to the linker as a cuda.core ObjectCode: it must link."""
+    from nvmath.compile import sass
+
+    compiled = compile_kernel(_half_multiply_add, [types.float16[::1]], cc=(9, 0))
+    text = sass.disassemble(compiled.cubin)
+    assert "HFMA2" in text or "HMUL2" in text, "no half-precision arithmetic in the SASS"
+    assert sass.calls_and_local_memory(compiled.cubin)["CALL"] == 0
+
+
 def test_wrong_argument_type_is_a_typing_error():
     _, cmul_add = kernels.make_kernel()
 

@@ -1,8 +1,14 @@
 """Kernels and host helpers shared by the simulator and GPU tests of nvmath.device.FFT.
 
-The kernels move data through the register array viewed as scalars, so one kernel serves
-c2c/r2c/c2r and fp16 (two transforms per element)/fp32/fp64. Inputs are fresh random data,
-outputs are poisoned (NaN) before each launch, the reference is NumPy in float64.
+The kernels move data through the register (or shared) array viewed as scalars, so one
+kernel serves c2c/r2c/c2r, real modes normal/folded and fp16 (two transforms per
+element)/fp32/fp64. Inputs are fresh random data, outputs are poisoned (NaN) before each
+launch, the reference is NumPy in float64.
+
+Host data is one row per transform: ``size`` reals (real side) or interleaved (re, im)
+pairs (complex side). A side whose cuFFTDx element type is complex but whose data is real
+(``real_mode='folded'``) reads/writes those reals two at a time, which is the folded layout:
+complex element ``k`` is ``(x[2k], x[2k + 1])``.
 """
 
 import numpy as np
@@ -10,8 +16,23 @@ from numba import cuda
 
 
 def scalars_per_element(fft, side):
-    real_side = (fft.fft_type == "r2c" and side == "in") or (fft.fft_type == "c2r" and side == "out")
-    return 1 if real_side else 2
+    """Real numbers per ``input_type``/``output_type`` element of one transform (1 real, 2 complex)."""
+    value_type = fft.traits.input_type if side == "in" else fft.traits.output_type
+    return 1 if value_type.name.startswith("R_") else 2
+
+
+def logically_complex(fft, side):
+    """Whether the transform's input/output is complex (as np.fft sees it), whatever the mode."""
+    return not ((fft.fft_type == "r2c" and side == "in") or (fft.fft_type == "c2r" and side == "out"))
+
+
+def shared_api_bytes(fft):
+    """Shared memory for ``fft.execute(smem)`` data: every row's input (or output), the larger."""
+    scalar = np.dtype(fft.precision).itemsize * fft.implicit_type_batching
+    per_row = max(
+        fft.input_length * scalars_per_element(fft, "in"), fft.output_length * scalars_per_element(fft, "out")
+    )
+    return fft.block_dim.y * per_row * scalar
 
 
 def block_register_kernel(fft):
@@ -49,8 +70,13 @@ def block_register_kernel(fft):
 
 
 def block_shared_kernel(fft):
-    """Block execution, data in shared memory (c2c): ``fft.execute(smem)``."""
+    """Block execution, data in shared memory: ``fft.execute(smem)``.
+
+    Row ``y`` of the block puts its input at ``smem`` element ``y * input_length + k`` (viewed
+    as ``input_type``) and finds its output at ``y * output_length + k`` (``output_type``).
+    """
     B = fft.implicit_type_batching
+    cin, cout = scalars_per_element(fft, "in"), scalars_per_element(fft, "out")
 
     @cuda.jit
     def kernel(inp, out):
@@ -58,23 +84,29 @@ def block_shared_kernel(fft):
         f = smem.view(fft.precision)
         row = cuda.threadIdx.y
         row0 = (cuda.blockIdx.x * fft.block_dim.y + row) * B
-        for i in range(fft.elements_per_thread):
+        for i in range(fft.input_elements_per_thread):
             k = cuda.threadIdx.x + i * fft.stride
-            if k < fft.size:
-                e = row * fft.size + k
+            if k < fft.input_length:
+                e = row * fft.input_length + k
                 for b in range(B):
-                    f[2 * B * e + b] = inp[row0 + b, 2 * k]
-                    f[2 * B * e + B + b] = inp[row0 + b, 2 * k + 1]
+                    if cin == 2:
+                        f[2 * B * e + b] = inp[row0 + b, 2 * k]
+                        f[2 * B * e + B + b] = inp[row0 + b, 2 * k + 1]
+                    else:
+                        f[B * e + b] = inp[row0 + b, k]
         cuda.syncthreads()
         fft.execute(smem)
         cuda.syncthreads()
-        for i in range(fft.elements_per_thread):
+        for i in range(fft.output_elements_per_thread):
             k = cuda.threadIdx.x + i * fft.stride
-            if k < fft.size:
-                e = row * fft.size + k
+            if k < fft.output_length:
+                e = row * fft.output_length + k
                 for b in range(B):
-                    out[row0 + b, 2 * k] = f[2 * B * e + b]
-                    out[row0 + b, 2 * k + 1] = f[2 * B * e + B + b]
+                    if cout == 2:
+                        out[row0 + b, 2 * k] = f[2 * B * e + b]
+                        out[row0 + b, 2 * k + 1] = f[2 * B * e + B + b]
+                    else:
+                        out[row0 + b, k] = f[B * e + b]
 
     return kernel
 
@@ -111,7 +143,8 @@ def thread_kernel(fft):
 
 
 def reference(fft, x):
-    """float64 NumPy reference of ``fft`` on rows of ``x`` (natural layouts, unnormalized)."""
+    """float64 NumPy reference of ``fft`` on rows of ``x`` (natural layouts, unnormalized; c2r is
+    ``irfft * size``). The real mode does not change the result, only where it sits."""
     n = fft.size
     if fft.fft_type == "c2c":
         return np.fft.fft(x, axis=-1) if fft.direction == "forward" else np.fft.ifft(x, axis=-1, norm="forward")
@@ -158,8 +191,7 @@ def run(fft, kernel_kind="register", batches=None, seed=None, to_device=None):
         kernel = block_register_kernel(fft) if kernel_kind == "register" else block_shared_kernel(fft)
         smem = fft.shared_memory_size
         if kernel_kind == "shared":
-            value_bytes = 2 * fft.implicit_type_batching * np.dtype(fft.precision).itemsize
-            smem = max(smem, fft.block_dim.y * fft.size * value_bytes)
+            smem = max(smem, shared_api_bytes(fft))
         launch = kernel[batches // fft.ffts_per_block, fft.block_dim, 0, smem]
     x = random_input(fft, batches, rng)
     inp = to_scalars(x, fft.precision)
@@ -170,7 +202,7 @@ def run(fft, kernel_kind="register", batches=None, seed=None, to_device=None):
         out = d_out.copy_to_host()
     else:
         launch(inp, out)
-    result = from_scalars(out, scalars_per_element(fft, "out") == 2)
+    result = from_scalars(out, logically_complex(fft, "out"))
     ref = reference(fft, x)
     error = np.linalg.norm(result - ref) / np.linalg.norm(ref)
     return error, result, ref

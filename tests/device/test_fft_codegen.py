@@ -19,20 +19,73 @@ pytestmark = pytest.mark.slow
 
 
 def array2d(precision):
-    return types.Array({np.float16: types.float16, np.float32: types.float32, np.float64: types.float64}[precision],
-                       2, "C")
+    return types.Array(
+        {np.float16: types.float16, np.float32: types.float32, np.float64: types.float64}[precision], 2, "C"
+    )
 
 
 CASES = [
-    ("c2c-512-f32-block-register", dict(size=512, precision=np.float32, fft_type="c2c", execution="Block",
-                                        direction="forward", ffts_per_block="suggested"), "register"),
-    ("c2c-512-f32-block-shared", dict(size=512, precision=np.float32, fft_type="c2c", execution="Block",
-                                      direction="forward", ffts_per_block="suggested"), "shared"),
-    ("r2c-128-f64-block", dict(size=128, precision=np.float64, fft_type="r2c", execution="Block", ffts_per_block=2),
-     "register"),
+    (
+        "c2c-512-f32-block-register",
+        dict(
+            size=512,
+            precision=np.float32,
+            fft_type="c2c",
+            execution="Block",
+            direction="forward",
+            ffts_per_block="suggested",
+        ),
+        "register",
+    ),
+    (
+        "c2c-512-f32-block-shared",
+        dict(
+            size=512,
+            precision=np.float32,
+            fft_type="c2c",
+            execution="Block",
+            direction="forward",
+            ffts_per_block="suggested",
+        ),
+        "shared",
+    ),
+    (
+        "r2c-128-f64-block",
+        dict(size=128, precision=np.float64, fft_type="r2c", execution="Block", ffts_per_block=2),
+        "register",
+    ),
     ("c2r-64-f16-block", dict(size=64, precision=np.float16, fft_type="c2r", execution="Block"), "register"),
-    ("c2c-16-f32-thread", dict(size=16, precision=np.float32, fft_type="c2c", execution="Thread",
-                               direction="inverse"), "register"),
+    (
+        "c2c-16-f32-thread",
+        dict(size=16, precision=np.float32, fft_type="c2c", execution="Thread", direction="inverse"),
+        "register",
+    ),
+    # the kernels of the folded and real shared-memory API tests (simulator and GPU)
+    (
+        "r2c-128-f32-block-folded",
+        dict(
+            size=128,
+            precision=np.float32,
+            fft_type="r2c",
+            execution="Block",
+            ffts_per_block=2,
+            real_fft_options={"real_mode": "folded"},
+        ),
+        "register",
+    ),
+    (
+        "c2r-512-f16-block-folded",
+        dict(
+            size=512, precision=np.float16, fft_type="c2r", execution="Block", real_fft_options={"real_mode": "folded"}
+        ),
+        "register",
+    ),
+    (
+        "r2c-64-f64-block-shared",
+        dict(size=64, precision=np.float64, fft_type="r2c", execution="Block", ffts_per_block=2),
+        "shared",
+    ),
+    ("c2r-128-f16-block-shared", dict(size=128, precision=np.float16, fft_type="c2r", execution="Block"), "shared"),
 ]
 
 
@@ -80,15 +133,90 @@ def bad_rank_kernel(fft):
     return kernel
 
 
-@pytest.mark.parametrize("factory, message", [
-    (bad_dtype_kernel, "argument 0 must be a 1-D array of complex64, got array(complex128"),
-    (bad_rank_kernel, "must be a 1-D array of complex64, got array(complex64, 2d"),
-])
+@pytest.mark.parametrize(
+    "factory, message",
+    [
+        (bad_dtype_kernel, "argument 0 must be a 1-D array of complex64, got array(complex128"),
+        (bad_rank_kernel, "must be a 1-D array of complex64, got array(complex64, 2d"),
+    ],
+)
 def test_wrong_arguments_are_typing_errors_that_say_what_is_expected(factory, message):
     fft = FFT(64, np.float32, "c2c", "Block", direction="forward", sm=90)
     with pytest.raises(TypingError) as info:
         compile_kernel(factory(fft), [types.float32[::1]], cc=(9, 0))
     assert message in str(info.value) and "fft.execute(thread_data, smem)" in str(info.value)
+
+
+VECTOR_CLASSES = ["float16x2", "float16x4", "float32x2", "float64x2"]
+
+
+@pytest.mark.parametrize("name", VECTOR_CLASSES)
+def test_vector_classes_are_dtypes_of_local_and_shared_arrays(name):
+    import nvmath.device as nd
+
+    cls = getattr(nd, name)
+    base = {"float16": types.float16, "float32": types.float32, "float64": types.float64}[cls.base_dtype.name]
+
+    def kernel(out):
+        regs = cuda.local.array(4, cls)
+        smem = cuda.shared.array(0, cls)
+        fixed = cuda.shared.array((2, 3), cls)
+        i = cuda.threadIdx.x
+        regs[i % 4] = smem[i]
+        fixed[0, i % 3] = regs[(i + 1) % 4]
+        smem[i + 1] = fixed[0, (i + 1) % 3]
+        out[2 * i] = smem[i + 1].x  # copies only: fp16 arithmetic would need numba's fp16 library
+        out[2 * i + 1] = smem[i].y
+
+    compiled = compile_kernel(kernel, [types.Array(base, 1, "C")], cc=(9, 0))
+    assert compiled.cubin[:4] == b"\x7fELF"
+
+
+def test_fp16_fft_with_the_float16x4_class_as_dtype():
+    from nvmath.device import float16x4
+
+    fft = FFT(128, np.float16, "c2c", "Block", direction="forward", sm=90)
+
+    def kernel(out):
+        thread_data = cuda.local.array(fft.storage_size, float16x4)  # the class, not fft.value_type
+        smem = cuda.shared.array(0, float16x4)
+        for i in range(fft.storage_size):
+            thread_data[i] = float16x4(out[i], out[i], out[i], out[i])
+        fft.execute(thread_data, smem)
+        for i in range(fft.storage_size):
+            out[2 * i] = thread_data[i].x
+            out[2 * i + 1] = thread_data[i].w
+
+    compiled = compile_kernel(kernel, [types.float16[::1]], cc=(9, 0))
+    assert compiled.sass_counts() == {"CALL": 0, "LDL": 0, "STL": 0}
+
+
+def test_wrong_vector_class_as_dtype_is_a_clear_typing_error():
+    from nvmath.device import float16x2
+
+    fft = FFT(128, np.float16, "c2c", "Block", direction="forward", sm=90)
+
+    def kernel(out):
+        thread_data = cuda.local.array(fft.storage_size, float16x2)  # fp16 complex is float16x4
+        smem = cuda.shared.array(0, fft.value_type)
+        fft.execute(thread_data, smem)
+
+    with pytest.raises(TypingError) as info:
+        compile_kernel(kernel, [types.float16[::1]], cc=(9, 0))
+    message = str(info.value)
+    assert "argument 0 must be a 1-D array of float16x4, got array(float16x2, 1d, C)" in message
+    assert "cuda.local.array(fft.storage_size, fft.value_type)" in message
+
+
+def test_non_dtype_is_still_rejected_by_local_array():
+    from nvmath.device import to_complex
+
+    def kernel(out):
+        regs = cuda.local.array(4, to_complex)
+        out[0] = regs[0]
+
+    with pytest.raises(TypingError, match=r"local\.array|array\("):
+        compile_kernel(kernel, [types.float32[::1]], cc=(9, 0))
 
 
 def test_thread_execute_with_smem_is_a_typing_error():

@@ -2,7 +2,8 @@
 
 Sizes 2..4096 (powers of two and 7, 12, 100, 243, 1000), fp16/fp32/fp64, c2c (both
 directions)/r2c/c2r, Block (register and shared-memory APIs, default and suggested
-ffts_per_block) and Thread execution. Fresh random data, NaN-poisoned outputs.
+ffts_per_block) and Thread execution; r2c/c2r also with real_mode='folded' and through the
+shared-memory API. Fresh random data, NaN-poisoned outputs.
 Each descriptor costs seconds of code generation: run with ``pytest -n 16``.
 """
 
@@ -39,8 +40,7 @@ def make(size, precision, fft_type, direction, execution, **kw):
 def check(fft, kernel_kind="register"):
     needed = fft.shared_memory_size or 0
     if kernel_kind == "shared":  # the data itself lives in shared memory
-        value_bytes = 2 * fft.implicit_type_batching * np.dtype(fft.precision).itemsize
-        needed = max(needed, fft.block_dim.y * fft.size * value_bytes)
+        needed = max(needed, fft_kernels.shared_api_bytes(fft))
     limit = cuda.get_current_device().MAX_SHARED_MEMORY_PER_BLOCK_OPTIN
     if needed > limit:
         pytest.skip(f"{fft} needs {needed} B of shared memory (device opt-in limit {limit} B)")
@@ -72,6 +72,40 @@ def test_block_ffts_per_block(fft_type, direction, ffts_per_block):
 @pytest.mark.parametrize("size", [8, 64, 100, 512, 1024, 4096])
 def test_block_shared_memory_api(size, precision):
     check(make(size, precision, "c2c", "inverse", "Block", ffts_per_block=2), kernel_kind="shared")
+
+
+# The same kernels and cases as tests/device/sim/test_sim_fft.py (test_block_folded,
+# test_block_shared_memory_api_real): the simulator's layout and cuFFTDx's are both checked
+# against one NumPy reference.
+FOLDED_SIZES = [64, 128, 512]
+
+
+# (precision, ffts_per_block): fp16 carries two transforms per element, so 2 and 4 for it.
+PRECISION_FPB = [(p, f) for p in PRECISIONS for f in ([2, 4] if p is np.float16 else [1, 2])]
+
+
+def case_id(case):
+    return f"{case[0].__name__}-fpb{case[1]}"
+
+
+@pytest.mark.parametrize("precision, ffts_per_block", PRECISION_FPB, ids=[case_id(c) for c in PRECISION_FPB])
+@pytest.mark.parametrize("fft_type", ["r2c", "c2r"])
+@pytest.mark.parametrize("size", FOLDED_SIZES)
+def test_block_folded(size, fft_type, precision, ffts_per_block):
+    options = {"complex_layout": "natural", "real_mode": "folded"}
+    check(make(size, precision, fft_type, None, "Block", ffts_per_block=ffts_per_block, real_fft_options=options))
+
+
+@pytest.mark.parametrize("fft_type", ["r2c", "c2r"])
+def test_thread_folded(fft_type):
+    check(make(16, np.float32, fft_type, None, "Thread", real_fft_options={"real_mode": "folded"}))
+
+
+@pytest.mark.parametrize("precision, ffts_per_block", PRECISION_FPB, ids=[case_id(c) for c in PRECISION_FPB])
+@pytest.mark.parametrize("fft_type", ["r2c", "c2r"])
+@pytest.mark.parametrize("size", [16, 64, 128])
+def test_block_shared_memory_api_real(size, fft_type, precision, ffts_per_block):
+    check(make(size, precision, fft_type, None, "Block", ffts_per_block=ffts_per_block), kernel_kind="shared")
 
 
 @pytest.mark.parametrize("precision", PRECISIONS, ids=lambda p: p.__name__)

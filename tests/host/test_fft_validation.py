@@ -414,13 +414,13 @@ def test_plan_cache_fast_key_separates_what_changes_a_plan(monkeypatch):
     layout, dtype, device, axes, options, execution or stream differ; None where it cannot judge."""
     from nvmath.host import plan_cache
 
-    class Device:
-        def __init__(self, id):
-            self.id = id
+    class MemoryPointer:
+        def __init__(self, device_id):
+            self.device_id = device_id
 
     class ndarray:  # stands in for cupy.ndarray: the key reads only these attributes
         def __init__(self, shape, strides, dtype="complex64", device=0):
-            self.shape, self.strides, self.dtype, self.device = shape, strides, np.dtype(dtype), Device(device)
+            self.shape, self.strides, self.dtype, self.data = shape, strides, np.dtype(dtype), MemoryPointer(device)
 
     ndarray.__module__ = "cupy._core.core"
     monkeypatch.setattr(plan_cache, "current_stream_handle", lambda package, device_id: 7)

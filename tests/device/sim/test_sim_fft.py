@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from numba import cuda  # module level: the simulator swaps it inside kernels
 
-from nvmath.device import FFT, float16x2, float16x4, simulator_enabled, to_complex
+from nvmath.device import FFT, float16x2, float16x4, float32x2, simulator_enabled, to_complex
 from tests.device import fft_kernels
 
 assert simulator_enabled(), "run with NUMBA_ENABLE_CUDASIM=1"
@@ -45,6 +45,112 @@ def test_block_shared_memory_api(precision):
     fft = make(16, precision, "c2c", "Block", direction="inverse", ffts_per_block=2)
     error, result, _ = fft_kernels.run(fft, kernel_kind="shared")
     assert np.isfinite(result).all() and error < TOL[precision]
+
+
+# The same cases run on the GPU in tests/device/test_fft_gpu.py (test_block_folded,
+# test_block_shared_memory_api_real): one reference, both layouts.
+FOLDED_SIZES = [64, 128, 512]
+
+
+# (precision, ffts_per_block): fp16 carries two transforms per element, so 2 and 4 for it.
+PRECISION_FPB = [(p, f) for p in [np.float32, np.float64, np.float16] for f in ([2, 4] if p is np.float16 else [1, 2])]
+
+
+def case_id(case):
+    return f"{case[0].__name__}-fpb{case[1]}"
+
+
+@pytest.mark.parametrize("precision, ffts_per_block", PRECISION_FPB, ids=[case_id(c) for c in PRECISION_FPB])
+@pytest.mark.parametrize("fft_type", ["r2c", "c2r"])
+@pytest.mark.parametrize("size", FOLDED_SIZES)
+def test_block_folded(size, fft_type, precision, ffts_per_block):
+    options = {"complex_layout": "natural", "real_mode": "folded"}
+    fft = make(size, precision, fft_type, "Block", ffts_per_block=ffts_per_block, real_fft_options=options)
+    # folded: the real side is size // 2 complex values, so input and output are both complex
+    assert fft.traits.input_type == fft.traits.output_type == fft.traits.value_type
+    lengths = (size // 2, size // 2 + 1) if fft_type == "r2c" else (size // 2 + 1, size // 2)
+    assert (fft.input_length, fft.output_length) == lengths
+    error, result, _ = fft_kernels.run(fft)
+    assert np.isfinite(result).all() and error < TOL[precision], (fft, error)
+
+
+@pytest.mark.parametrize("fft_type", ["r2c", "c2r"])
+def test_thread_folded(fft_type):
+    fft = make(16, np.float32, fft_type, "Thread", real_fft_options={"real_mode": "folded"})
+    error, result, _ = fft_kernels.run(fft)
+    assert np.isfinite(result).all() and error < TOL[np.float32]
+
+
+@pytest.mark.parametrize("precision, ffts_per_block", PRECISION_FPB, ids=[case_id(c) for c in PRECISION_FPB])
+@pytest.mark.parametrize("fft_type", ["r2c", "c2r"])
+@pytest.mark.parametrize("size", [16, 64, 128])
+def test_block_shared_memory_api_real(size, fft_type, precision, ffts_per_block):
+    fft = make(size, precision, fft_type, "Block", ffts_per_block=ffts_per_block)
+    error, result, _ = fft_kernels.run(fft, kernel_kind="shared")
+    assert np.isfinite(result).all() and error < TOL[precision], (fft, error)
+
+
+def test_folded_r2c_layout_pairs_consecutive_reals():
+    """Complex input element k of a folded r2c is (x[2k], x[2k+1]): a delta at real index 3
+    (imaginary part of element 1) must give exp(-2j pi 3 m / N), whoever holds it."""
+    n = 16
+    fft = make(n, np.float64, "r2c", "Block", real_fft_options={"real_mode": "folded"})
+
+    @cuda.jit
+    def kernel(out):
+        thread_data = cuda.local.array(fft.storage_size, fft.value_type)
+        smem = cuda.shared.array(0, fft.value_type)
+        for i in range(fft.storage_size):
+            thread_data[i] = 0
+        for i in range(fft.input_elements_per_thread):
+            if cuda.threadIdx.x + i * fft.stride == 1:
+                thread_data[i] = 1j
+        fft.execute(thread_data, smem)
+        for i in range(fft.output_elements_per_thread):
+            k = cuda.threadIdx.x + i * fft.stride
+            if k < fft.output_length:
+                out[k] = thread_data[i]
+
+    out = np.full(n // 2 + 1, np.nan, np.complex128)
+    kernel[1, fft.block_dim, 0, fft.shared_memory_size](out)
+    np.testing.assert_allclose(out, np.exp(-2j * np.pi * 3 * np.arange(n // 2 + 1) / n), atol=1e-12)
+
+
+def test_shared_memory_api_too_small_is_a_clear_error():
+    fft = make(64, np.float32, "r2c", "Block")
+
+    @cuda.jit
+    def kernel(out):
+        smem = cuda.shared.array(0, fft.value_type)
+        fft.execute(smem)
+
+    with pytest.raises(ValueError, match="shared-memory API needs 264"):
+        kernel[1, fft.block_dim, 0, 16](np.zeros(1))
+
+
+def test_vector_classes_are_dtypes_in_kernels():
+    fft = make(16, np.float16, "c2c", "Block")
+
+    @cuda.jit
+    def kernel(inp, out):
+        thread_data = cuda.local.array(fft.storage_size, float16x4)  # the class, not fft.value_type
+        smem = cuda.shared.array(0, float16x4)
+        f = thread_data.view(np.float16)
+        for i in range(fft.elements_per_thread):
+            k = cuda.threadIdx.x + i * fft.stride
+            f[4 * i], f[4 * i + 1], f[4 * i + 2], f[4 * i + 3] = inp[0, k].real, inp[1, k].real, 0, 0
+        fft.execute(thread_data, smem)
+        pair = cuda.local.array(1, float32x2)
+        for i in range(fft.elements_per_thread):
+            k = cuda.threadIdx.x + i * fft.stride
+            pair[0] = float32x2(np.float32(f[4 * i]), np.float32(f[4 * i + 2]))
+            out[0, k] = to_complex(pair[0])
+            out[1, k] = to_complex(float16x2(f[4 * i + 1], f[4 * i + 3]))
+
+    x = np.random.default_rng().standard_normal((2, 16))
+    out = np.full((2, 16), np.nan, np.complex64)
+    kernel[1, fft.block_dim, 0, fft.shared_memory_size](x.astype(np.complex64), out)
+    np.testing.assert_allclose(out, np.fft.fft(x.astype(np.float16).astype(np.float64), axis=-1), atol=5e-2)
 
 
 def test_traits_are_the_libmathdx_ones():
