@@ -364,7 +364,7 @@ class FFT:
         c_out = self._c_out_fixed
         if c_out is None:
             result = self._new_result()
-            c_out = ctypes.c_void_p(_ops.data_pointer(result))
+            c_out = ctypes.c_void_p(result.data.ptr if self._package == "cupy" else result.data_ptr())
         else:
             result = self._operand.obj
         status = exec_fn(self._c_handle, self._c_in, c_out, c_dir)
