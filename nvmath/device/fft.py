@@ -196,8 +196,8 @@ class FFT:
         ...           ffts_per_block="suggested")
         >>> fft.block_dim, fft.elements_per_thread, fft.ffts_per_block
         (Dim3(x=64, y=3, z=1), 8, 3)
-        >>> fft.valid("elements_per_thread", "ffts_per_block")[:2]
-        [(8, 3), (32, 4)]
+        >>> fft.valid("elements_per_thread", "ffts_per_block")
+        [(2, 2), (4, 2), (8, 3), (16, 2), (32, 4)]
     """
 
     def __init__(
@@ -459,6 +459,7 @@ class FFT:
                 suggests for each ``elements_per_thread`` is given.
 
         Example:
+            >>> fft = FFT(512, np.float32, "c2c", "Block", direction="forward", sm=90)
             >>> fft.valid("elements_per_thread")
             [(2,), (4,), (8,), (16,), (32,)]
         """
