@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import functools
 
-from nvmath._gpu import NoGPUError, gpu_count, require_gpu
+from nvmath._gpu import NoGPUError, cuda_driver, gpu_count, require_gpu
 
 __all__ = [
     "NoGPUError",
@@ -92,8 +92,7 @@ class device_scope:
         self._previous = None
 
     def __enter__(self) -> None:
-        from cuda.bindings import driver
-
+        driver = cuda_driver()
         err, previous = driver.cuCtxGetCurrent()
         _check(err, "cuCtxGetCurrent")
         if int(previous) == self._target:
@@ -105,9 +104,7 @@ class device_scope:
     def __exit__(self, *exc_info) -> None:
         previous, self._previous = self._previous, None
         if previous is not None:
-            from cuda.bindings import driver
-
-            driver.cuCtxSetCurrent(previous)
+            cuda_driver().cuCtxSetCurrent(previous)
 
 
 def core_device(device_id: int):

@@ -364,7 +364,7 @@ class FFT:
         c_out = self._c_out_fixed
         if c_out is None:
             result = self._new_result()
-            c_out = ctypes.c_void_p(result.data.ptr if self._package == "cupy" else result.data_ptr())
+            c_out = ctypes.c_void_p(_ops.data_pointer(result))
         else:
             result = self._operand.obj
         status = exec_fn(self._c_handle, self._c_in, c_out, c_dir)
@@ -541,9 +541,8 @@ class FFT:
         old = self._operand
         if old is None or self._freed:
             return False
-        data_ptr = obj.data.ptr if old.package == "cupy" else obj.data_ptr()
         self._use(_ops.Operand(obj, old.package, old.shape, old.strides, old.dtype, old.itemsize, old.device_id,
-                               data_ptr))  # fmt: skip
+                               _ops.data_pointer(obj)))  # fmt: skip
         return True
 
     # ------------------------------------------------------------------------------------------

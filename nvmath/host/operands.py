@@ -179,15 +179,35 @@ def dense_strides_in_order(shape: Sequence[int], order: Sequence[int]) -> tuple[
     return tuple(result)
 
 
-def _package_of(obj) -> str | None:
-    module = type(obj).__module__ or ""
-    if isinstance(obj, np.ndarray):
-        return "numpy"
-    if module.startswith("cupy"):
-        return "cupy"
-    if module.startswith("torch"):
-        return "torch"
-    return None
+_ARRAY_PACKAGES: dict[type, str | None] = {}
+
+
+def array_package(cls: type) -> str | None:
+    """``"numpy"``, ``"cupy"`` or ``"torch"`` for an array type of that package, else None
+    (memoised per type: the host APIs' hot paths call it).
+
+    Example:
+        >>> array_package(np.ndarray), array_package(list)
+        ('numpy', None)
+    """
+    try:
+        return _ARRAY_PACKAGES[cls]
+    except KeyError:
+        pass
+    module = cls.__module__ or ""
+    package = None
+    if issubclass(cls, np.ndarray):
+        package = "numpy"
+    elif module.startswith("cupy"):
+        if any(c.__name__ == "ndarray" and (c.__module__ or "").startswith("cupy") for c in cls.__mro__):
+            package = "cupy"
+    elif module.startswith("torch"):
+        import torch  # already imported: the type comes from it
+
+        if issubclass(cls, torch.Tensor):
+            package = "torch"
+    _ARRAY_PACKAGES[cls] = package
+    return package
 
 
 def wrap_operand(obj, name: str = "operand") -> Operand:
@@ -203,27 +223,23 @@ def wrap_operand(obj, name: str = "operand") -> Operand:
         >>> wrap_operand(np.zeros((2, 3), np.float32).T).strides
         (1, 3)
     """
-    package = _package_of(obj)
+    package = array_package(type(obj))
     if package == "torch":
-        import torch
+        dtype = _TORCH_DTYPE_NAMES.get(str(obj.dtype), str(obj.dtype).removeprefix("torch."))
+        device = obj.device
+        device_id = None
+        if device.type == "cuda":
+            import torch
 
-        if not isinstance(obj, torch.Tensor):
-            package = None
-        else:
-            dtype = _TORCH_DTYPE_NAMES.get(str(obj.dtype), str(obj.dtype).removeprefix("torch."))
-            device = obj.device
-            device_id = None
-            if device.type == "cuda":
-                device_id = device.index if device.index is not None else torch.cuda.current_device()
-            elif device.type != "cpu":
-                raise TypeError(
-                    f"Argument {name!r} is a torch.Tensor on device {device}: "
-                    "only 'cpu' and 'cuda' tensors are supported."
-                )
-            return Operand(
-                obj, "torch", tuple(obj.shape), tuple(obj.stride()), dtype, ITEMSIZE.get(dtype, obj.element_size()),
-                device_id, obj.data_ptr(),
-            )  # fmt: skip
+            device_id = device.index if device.index is not None else torch.cuda.current_device()
+        elif device.type != "cpu":
+            raise TypeError(
+                f"Argument {name!r} is a torch.Tensor on device {device}: only 'cpu' and 'cuda' tensors are supported."
+            )
+        return Operand(
+            obj, "torch", tuple(obj.shape), tuple(obj.stride()), dtype, ITEMSIZE.get(dtype, obj.element_size()),
+            device_id, obj.data_ptr(),
+        )  # fmt: skip
     if package is None:
         raise TypeError(
             f"Argument {name!r} must be a {SUPPORTED_PACKAGES}, not {type(obj).__module__}.{type(obj).__name__}."
@@ -369,12 +385,13 @@ def result_factory(package: str, shape, strides, dtype: str, device_id: int, str
 
 
 def data_pointer(array) -> int:
-    """The device or host address of an array created by :func:`empty_like_package`."""
-    if isinstance(array, np.ndarray):
-        return array.ctypes.data
-    if hasattr(array, "data_ptr"):
+    """The device or host address of a NumPy/CuPy array or PyTorch tensor's first element."""
+    package = array_package(type(array))
+    if package == "cupy":
+        return array.data.ptr
+    if package == "torch":
         return array.data_ptr()
-    return array.data.ptr
+    return array.ctypes.data
 
 
 def copy_array(dst, src, stream: int) -> None:
@@ -383,7 +400,7 @@ def copy_array(dst, src, stream: int) -> None:
     Example:
         >>> copy_array(scratch, operand, stream)  # doctest: +SKIP
     """
-    package = _package_of(dst)
+    package = array_package(type(dst))
     if package == "cupy":
         import cupy
 

@@ -154,22 +154,6 @@ class PlanCache:
         return self._run("C2R", "inverse", operand, axes, options, execution, prolog, epilog, stream)
 
 
-_GPU_ARRAY_TYPES: dict[type, str | None] = {}  # type -> "cupy" / "torch" / None (no fast path)
-
-
-def _gpu_package(cls: type) -> str | None:
-    package = _GPU_ARRAY_TYPES.get(cls)
-    if package is None and cls not in _GPU_ARRAY_TYPES:
-        module = cls.__module__ or ""
-        name = cls.__name__
-        if module.startswith("cupy") and name == "ndarray":
-            package = "cupy"
-        elif module.startswith("torch") and name in ("Tensor", "Parameter"):
-            package = "torch"
-        _GPU_ARRAY_TYPES[cls] = package
-    return package
-
-
 def _fast_key(operand, fft_type, axes, options, execution, prolog, epilog, stream) -> tuple | None:
     """A key that identifies the plan for a CuPy array or CUDA tensor from the arguments as given
     (type, shape, strides, dtype, device of the operand; fft_type, axes, options, execution,
@@ -179,7 +163,7 @@ def _fast_key(operand, fft_type, axes, options, execution, prolog, epilog, strea
     hold unhashable values (an options dict's): the caller's lookup raises TypeError then."""
     if prolog is not None or epilog is not None:
         return None
-    package = _gpu_package(type(operand))
+    package = _ops.array_package(type(operand))
     if package == "cupy":
         device_id = operand.data.device_id  # an int attribute (ndarray.device builds a Device)
         layout = (operand.shape, operand.strides, operand.dtype)

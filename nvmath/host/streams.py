@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import functools
 
+from nvmath._gpu import cuda_driver
+
 __all__ = [
     "current_stream_handle",
     "describe_stream",
@@ -191,18 +193,10 @@ def synchronize(handle: int) -> None:
     Example:
         >>> synchronize(0)  # doctest: +SKIP
     """
-    driver = _driver()
+    driver = cuda_driver()
     (err,) = driver.cuStreamSynchronize(driver.CUstream(handle))
     if int(err) != 0:
         raise RuntimeError(f"cuStreamSynchronize failed: {err.name}")
-
-
-@functools.cache
-def _driver():
-    """``cuda.bindings.driver``, imported once (an import statement costs ~1 us per call)."""
-    from cuda.bindings import driver
-
-    return driver
 
 
 def describe_stream(handle: int) -> str:

@@ -15,6 +15,20 @@ import numpy as np
 from numba import cuda
 
 
+# Real-FFT cases that run both in the simulator (tests/device/sim) and on the GPU
+# (tests/device/test_fft_gpu.py): one NumPy reference checks both layouts.
+FOLDED_SIZES = [64, 128, 512]
+# (precision, ffts_per_block): fp16 carries two transforms per element, so 2 and 4 for it.
+REAL_PRECISION_FPB = [
+    (p, f) for p in (np.float16, np.float32, np.float64) for f in ([2, 4] if p is np.float16 else [1, 2])
+]
+
+
+def precision_fpb_id(case) -> str:
+    """Test id of a ``(precision, ffts_per_block)`` case."""
+    return f"{case[0].__name__}-fpb{case[1]}"
+
+
 def scalars_per_element(fft, side):
     """Real numbers per ``input_type``/``output_type`` element of one transform (1 real, 2 complex)."""
     value_type = fft.traits.input_type if side == "in" else fft.traits.output_type

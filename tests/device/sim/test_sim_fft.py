@@ -49,15 +49,9 @@ def test_block_shared_memory_api(precision):
 
 # The same cases run on the GPU in tests/device/test_fft_gpu.py (test_block_folded,
 # test_block_shared_memory_api_real): one reference, both layouts.
-FOLDED_SIZES = [64, 128, 512]
-
-
-# (precision, ffts_per_block): fp16 carries two transforms per element, so 2 and 4 for it.
-PRECISION_FPB = [(p, f) for p in [np.float32, np.float64, np.float16] for f in ([2, 4] if p is np.float16 else [1, 2])]
-
-
-def case_id(case):
-    return f"{case[0].__name__}-fpb{case[1]}"
+FOLDED_SIZES = fft_kernels.FOLDED_SIZES
+PRECISION_FPB = fft_kernels.REAL_PRECISION_FPB
+case_id = fft_kernels.precision_fpb_id
 
 
 @pytest.mark.parametrize("precision, ffts_per_block", PRECISION_FPB, ids=[case_id(c) for c in PRECISION_FPB])
