@@ -14,7 +14,6 @@ complex element ``k`` is ``(x[2k], x[2k + 1])``.
 import numpy as np
 from numba import cuda
 
-
 # Real-FFT cases that run both in the simulator (tests/device/sim) and on the GPU
 # (tests/device/test_fft_gpu.py): one NumPy reference checks both layouts.
 FOLDED_SIZES = [64, 128, 512]
