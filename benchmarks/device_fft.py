@@ -3,7 +3,7 @@
 1. Throughput: c2c fp32, 512-point rows, 1 GiB of data; one fused kernel (FFT -> filter ->
    inverse FFT) against ``cupy.fft.fft`` * filter + ``cupy.fft.ifft``, same process, CUDA
    events, warm-up, medians, ratio (examples/kernels/fused_convolution.py).
-2. Compile latency: the first launch of that kernel (two cuFFTDx descriptors) in a new
+2. Compile latency: the first launch of that kernel (a forward and an inverse FFT) in a new
    process with an empty cache (``NVMATH_CACHE_DIR`` pointed at a fresh directory), then in
    another new process with that cache filled.
 
@@ -54,13 +54,13 @@ def compile_latency() -> None:
     with tempfile.TemporaryDirectory(prefix="nvmath-bench-cache-") as cache:
         env = dict(os.environ, NVMATH_CACHE_DIR=cache, PYTHONPATH=os.pathsep.join(
             filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
-        print("\nfirst launch of the fused kernel (2 cuFFTDx descriptors), new process each:")
+        print("\nfirst launch of the fused kernel (forward + inverse FFT), new process each:")
         serial_cache = os.path.join(cache, "serial")
         runs = [
             ("cold cache", env),
             ("warm cache", env),
-            ("cold cache, serial codegen (NVMATH_CODEGEN_WORKERS=1)",
-             dict(env, NVMATH_CACHE_DIR=serial_cache, NVMATH_CODEGEN_WORKERS="1")),
+            ("cold cache, codegen at lowering (NVMATH_CODEGEN_WORKERS=0)",
+             dict(env, NVMATH_CACHE_DIR=serial_cache, NVMATH_CODEGEN_WORKERS="0")),
         ]
         for label, run_env in runs:
             result = subprocess.run([sys.executable, "-c", _FIRST_LAUNCH, str(EXAMPLE)], env=run_env,

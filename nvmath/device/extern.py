@@ -291,6 +291,8 @@ class CompiledKernel:
         name: the kernel's Python name.
         cc: the compute capability it was linked for.
         cubin: the linked cubin.
+        linked: the names of the code objects linked: the kernel's LTO-IR first, then what it
+            calls (e.g. the cuFFTDx device functions' symbols).
 
     Example:
         >>> compiled = compile_kernel(kernel, [types.float32[::1]], cc=(9, 0))  # doctest: +SKIP
@@ -301,6 +303,7 @@ class CompiledKernel:
     name: str
     cc: tuple[int, int]
     cubin: bytes
+    linked: tuple[str, ...] = ()
 
     def sass(self) -> str:
         """Return the SASS text (``cuobjdump -sass``)."""
@@ -341,7 +344,7 @@ def compile_kernel(pyfunc, argtypes: Sequence, *, cc, fastmath: bool = False) ->
     cc = normalize_cc(cc)
     with _target_device_without_gpu(cc):
         codes = compile_kernel_ltoir(pyfunc, argtypes, cc=cc, fastmath=fastmath)
-    return CompiledKernel(pyfunc.__qualname__, cc, link(codes, cc=cc))
+    return CompiledKernel(pyfunc.__qualname__, cc, link(codes, cc=cc), tuple(code.name for code in codes))
 
 
 @contextlib.contextmanager

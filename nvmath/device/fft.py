@@ -505,7 +505,9 @@ class FFT:
         """Return ``(symbol, ltoir)`` of the device function for ``api`` (``'register'`` or ``'shared'``).
 
         Generated on first use (seconds) and cached on disk. Kernels call this themselves
-        when compiled; call it directly to warm the cache.
+        when compiled; call it directly to warm the cache. (A kernel's c2c inverse on
+        ``thread_data`` links the forward FFT's function between two real/imaginary swaps:
+        :func:`nvmath.device.lto.fft.kernel_code_description`.)
 
         Example:
             >>> symbol, code = fft.ltoir()  # doctest: +SKIP

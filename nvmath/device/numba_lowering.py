@@ -3,7 +3,9 @@
 - FFT objects are compile-time constants (no runtime value); their traits lower to constants.
 - ``fft.execute(...)`` lowers to a call of the cuFFTDx device function through
   :func:`nvmath.device.extern.call_extern`; its LTO-IR is generated (or read from the disk
-  cache) at this point, i.e. only when a kernel that uses it is compiled.
+  cache) at this point, i.e. only when a kernel that uses it is compiled. A c2c inverse on
+  ``thread_data`` calls the forward function between two real/imaginary swaps (one function
+  to link for a forward + inverse kernel).
 - Vector type constructors and ``to_complex``.
 
 Example:
@@ -41,17 +43,41 @@ def _fft_getattr(context, builder, fft_type: FFTType, value, attr: str):
     return context.get_dummy_value()  # value_type, input_type, output_type, precision: dtypes
 
 
-def fft_code(fft_type: FFTType, api: str) -> tuple[str, LTOIRCode]:
-    """Return ``(symbol, code)``: the cuFFTDx device function for ``fft_type`` and ``api``."""
-    symbol, data = backend.generate_ltoir(fft_type.description, api)
-    return symbol, LTOIRCode(data, symbol)
+def fft_code(fft_type: FFTType, api: str) -> tuple[str, LTOIRCode, bool]:
+    """Return ``(symbol, code, swap)``: the cuFFTDx device function a kernel links for ``fft_type`` and ``api``.
+
+    ``swap`` is True when the function is the forward FFT that computes this c2c inverse
+    between two real/imaginary swaps (see :func:`nvmath.device.lto.fft.kernel_code_description`).
+    """
+    description, swap = backend.kernel_code_description(fft_type.description, api)
+    symbol, data = backend.generate_ltoir(description, api)
+    return symbol, LTOIRCode(data, symbol), swap
+
+
+def _swap_real_imag(context, builder, array_type, array_value, count: int) -> None:
+    """Exchange the real and imaginary halves of elements ``0..count-1`` of a 1-D array, in place."""
+    data = context.make_array(array_type)(context, builder, array_value).data
+    for index in range(count):
+        pointer = cgutils.gep_inbounds(builder, data, index)
+        value = builder.load(pointer)
+        members = len(value.type.elements)  # complex: (re, im); packed half: (re, re, im, im)
+        swapped = value
+        for position in range(members):
+            part = builder.extract_value(value, (position + members // 2) % members)
+            swapped = builder.insert_value(swapped, part, position)
+        builder.store(swapped, pointer)
 
 
 def _lower_execute(context, builder, sig, args):
     fft_type = sig.args[0]
     arg_types, values = sig.args[1:], args[1:]
-    symbol, code = fft_code(fft_type, execute_api(fft_type, arg_types))
+    symbol, code, swap = fft_code(fft_type, execute_api(fft_type, arg_types))
+    storage_size = fft_type.traits.storage_size
+    if swap:
+        _swap_real_imag(context, builder, arg_types[0], values[0], storage_size)
     call_extern(context, builder, symbol, code, None, list(arg_types), list(values))
+    if swap:
+        _swap_real_imag(context, builder, arg_types[0], values[0], storage_size)
     return context.get_dummy_value()
 
 

@@ -31,7 +31,7 @@ from numba.cuda.typing.templates import (
 from nvmath.device import vector_types as vt
 from nvmath.device.element_types import numba_type
 from nvmath.device.fft import FFT, Dim3
-from nvmath.device.lto.fft import prefetch_ltoir
+from nvmath.device.lto.fft import kernel_code_description, prefetch_ltoir
 from nvmath.device.numba_types import FFTType, VectorClassType, vector_numba_type
 
 __all__ = ["EXECUTE_KEY", "INT_TRAITS", "execute_api"]
@@ -135,7 +135,8 @@ class FFTAttributes(AttributeTemplate):
         if kws:
             raise TypingError(f"{fft_type.name}.execute takes no keyword arguments, got {sorted(kws)}")
         api = execute_api(fft_type, args)
-        prefetch_ltoir(fft_type.description, api)  # generate while typing and lowering go on
+        description, _ = kernel_code_description(fft_type.description, api)
+        prefetch_ltoir(description, api)  # generate while typing and lowering go on
         return signature(types.void, *args)
 
 

@@ -116,6 +116,25 @@ def test_ltoir_is_generated_once_and_cached():
     assert fft.ltoir("register") == (symbol, data)
 
 
+def test_background_generation_runs_here_first_then_in_a_worker_process(monkeypatch, tmp_path):
+    from nvmath.device.lto import fft as backend
+
+    monkeypatch.setenv("NVMATH_CACHE_DIR", str(tmp_path))  # an empty cache: both are generated
+    monkeypatch.setenv("NVMATH_CODEGEN_WORKERS", "4")
+    monkeypatch.setattr(backend, "_futures", {})
+    in_workers = []
+    build_in_worker = backend._build_in_worker
+    monkeypatch.setattr(backend, "_build_in_worker", lambda d, api: in_workers.append(d) or build_in_worker(d, api))
+    first = backend.FFTDescription(8, "f32", "c2c", "forward", "Thread", 90)
+    second = first.replace(size=16)
+    backend.prefetch_ltoir(first, "register")
+    backend.prefetch_ltoir(second, "register")  # the in-process slot is taken: a worker process
+    symbol, data = backend.generate_ltoir(second, "register")
+    assert backend.generate_ltoir(first, "register")[0] != symbol
+    assert in_workers == [second]
+    assert data == backend._build_ltoir(second, "register", symbol)  # the worker made what this process makes
+
+
 def bad_dtype_kernel(fft):
     def kernel(out):
         thread_data = cuda.local.array(fft.storage_size, np.complex128)
@@ -258,3 +277,6 @@ def test_fused_convolution_kernel_is_fully_inlined():
     assert compiled.sass_counts() == {"CALL": 0, "LDL": 0, "STL": 0}
     (usage,) = compiled.resource_usage().values()
     assert usage["LOCAL"] == 0 and usage["REG"] <= 128
+    # the inverse runs the forward function between real/imaginary swaps: one cuFFTDx function linked
+    fft_symbols = [name for name in compiled.linked if name.startswith("nvmath_cufftdx_")]
+    assert fft_symbols == [forward.ltoir("register")[0]]

@@ -103,7 +103,7 @@ def test_block_shared_memory_api_real(size, fft_type, precision, ffts_per_block)
 
 
 @pytest.mark.parametrize("precision", PRECISIONS, ids=lambda p: p.__name__)
-@pytest.mark.parametrize("fft_type, direction", [("c2c", "forward"), ("r2c", None), ("c2r", None)])
+@pytest.mark.parametrize("fft_type, direction", TYPES)
 @pytest.mark.parametrize("size", [2, 4, 8, 16, 32, 64, 7, 12])
 def test_thread(size, fft_type, direction, precision):
     check(make(size, precision, fft_type, direction, "Thread"))

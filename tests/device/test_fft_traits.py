@@ -160,3 +160,32 @@ def test_default_sm_without_gpu_is_a_clear_error():
         pytest.skip("a GPU is present: the default sm is the current device's")
     with pytest.raises(RuntimeError, match="sm="):
         FFT(64, np.float32, "c2c", "Block", direction="forward")
+
+
+@pytest.mark.parametrize("precision", ["f16", "f32", "f64"])
+@pytest.mark.parametrize(
+    "execution, knobs", [("Block", {}), ("Block", {"elements_per_thread": 8, "ffts_per_block": 3}), ("Thread", {})]
+)
+def test_c2c_inverse_on_registers_links_the_forward_code(precision, execution, knobs):
+    from nvmath.device.lto.fft import FFTDescription, kernel_code_description, query_traits
+
+    inverse = FFTDescription(512 if execution == "Block" else 16, precision, "c2c", "inverse", execution, 90, **knobs)
+    linked, swap = kernel_code_description(inverse, "register")
+    assert swap and linked == inverse.replace(direction="forward")
+    assert query_traits(linked) == query_traits(inverse)  # same layout: a swap on each side is all it takes
+
+
+@pytest.mark.parametrize(
+    "fft_type, direction, api",
+    [
+        ("c2c", "forward", "register"),
+        ("c2c", "inverse", "shared"),
+        ("r2c", "forward", "register"),
+        ("c2r", "inverse", "register"),
+    ],
+)
+def test_other_transforms_link_their_own_code(fft_type, direction, api):
+    from nvmath.device.lto.fft import FFTDescription, kernel_code_description
+
+    description = FFTDescription(128, "f32", fft_type, direction, "Block", 90)
+    assert kernel_code_description(description, api) == (description, False)

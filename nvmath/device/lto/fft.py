@@ -37,6 +37,7 @@ __all__ = [
     "descriptor",
     "is_supported",
     "generate_ltoir",
+    "kernel_code_description",
     "prefetch_ltoir",
     "query_knobs",
     "query_traits",
@@ -62,6 +63,10 @@ KNOBS = {
     "elements_per_thread": mathdx.CufftdxKnobType.ELEMENTS_PER_THREAD,
     "ffts_per_block": mathdx.CufftdxKnobType.FFTS_PER_BLOCK,
 }
+
+# libmathdx calls of this process run one at a time (a descriptor lives under the lock), so
+# a background code generation and a trait query never meet inside the library.
+_LIBMATHDX_LOCK = threading.RLock()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -147,29 +152,34 @@ def descriptor(desc: FFTDescription, api: str = "register", symbol: str | None =
         ...     mathdx.cufftdx_is_supported(h)
         True
     """
+    with _LIBMATHDX_LOCK:
+        h = mathdx.cufftdx_create_descriptor()
+        try:
+            _set_operators(h, desc, api, symbol)
+            yield h
+        finally:
+            mathdx.cufftdx_destroy_descriptor(h)
+
+
+def _set_operators(h: int, desc: FFTDescription, api: str, symbol: str | None) -> None:
     op = mathdx.CufftdxOperatorType
-    h = mathdx.cufftdx_create_descriptor()
-    try:
-        mathdx.cufftdx_set_operator_int64(h, op.API, APIS[api])
-        mathdx.cufftdx_set_operator_int64(h, op.EXECUTION, EXECUTIONS[desc.execution])
-        mathdx.cufftdx_set_operator_int64(h, op.SIZE, desc.size)
-        mathdx.cufftdx_set_operator_int64(h, op.TYPE, FFT_TYPES[desc.fft_type])
-        mathdx.cufftdx_set_operator_int64(h, op.DIRECTION, DIRECTIONS[desc.direction])
-        mathdx.cufftdx_set_operator_int64(h, op.PRECISION, PRECISIONS[desc.precision])
-        mathdx.cufftdx_set_operator_int64(h, op.SM, desc.sm * 10)
-        if desc.complex_layout is not None or desc.real_mode is not None:
-            layout = COMPLEX_LAYOUTS[desc.complex_layout or "natural"]
-            mode = REAL_MODES[desc.real_mode or "normal"]
-            mathdx.cufftdx_set_operator_int64s(h, op.REAL_FFT_OPTIONS, [layout, mode])
-        if desc.elements_per_thread is not None:
-            mathdx.cufftdx_set_operator_int64(h, op.ELEMENTS_PER_THREAD, desc.elements_per_thread)
-        if desc.ffts_per_block is not None:
-            mathdx.cufftdx_set_operator_int64(h, op.FFTS_PER_BLOCK, desc.ffts_per_block)
-        if symbol is not None:
-            mathdx.cufftdx_set_option_str(h, mathdx.CommondxOption.SYMBOL_NAME, symbol)
-        yield h
-    finally:
-        mathdx.cufftdx_destroy_descriptor(h)
+    mathdx.cufftdx_set_operator_int64(h, op.API, APIS[api])
+    mathdx.cufftdx_set_operator_int64(h, op.EXECUTION, EXECUTIONS[desc.execution])
+    mathdx.cufftdx_set_operator_int64(h, op.SIZE, desc.size)
+    mathdx.cufftdx_set_operator_int64(h, op.TYPE, FFT_TYPES[desc.fft_type])
+    mathdx.cufftdx_set_operator_int64(h, op.DIRECTION, DIRECTIONS[desc.direction])
+    mathdx.cufftdx_set_operator_int64(h, op.PRECISION, PRECISIONS[desc.precision])
+    mathdx.cufftdx_set_operator_int64(h, op.SM, desc.sm * 10)
+    if desc.complex_layout is not None or desc.real_mode is not None:
+        layout = COMPLEX_LAYOUTS[desc.complex_layout or "natural"]
+        mode = REAL_MODES[desc.real_mode or "normal"]
+        mathdx.cufftdx_set_operator_int64s(h, op.REAL_FFT_OPTIONS, [layout, mode])
+    if desc.elements_per_thread is not None:
+        mathdx.cufftdx_set_operator_int64(h, op.ELEMENTS_PER_THREAD, desc.elements_per_thread)
+    if desc.ffts_per_block is not None:
+        mathdx.cufftdx_set_operator_int64(h, op.FFTS_PER_BLOCK, desc.ffts_per_block)
+    if symbol is not None:
+        mathdx.cufftdx_set_option_str(h, mathdx.CommondxOption.SYMBOL_NAME, symbol)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -240,6 +250,30 @@ def query_knobs(desc: FFTDescription, knobs: tuple[str, ...]) -> tuple[tuple[int
         return tuple(mathdx.cufftdx_get_knob_int64s(h, [KNOBS[k] for k in knobs]))
 
 
+@functools.lru_cache(maxsize=4096)
+def kernel_code_description(desc: FFTDescription, api: str) -> tuple[FFTDescription, bool]:
+    """The description whose code a kernel links for ``desc``/``api``, and whether to swap around the call.
+
+    A c2c inverse FFT computed on ``thread_data`` (the register API) is
+    ``swap(forward(swap(x)))``, where ``swap`` exchanges the real and imaginary parts of every
+    element (``swap(z) = i * conj(z)``; for packed half precision, the real and imaginary
+    halves). In registers a swap is a renaming and costs no instruction, so a kernel with a
+    forward and an inverse FFT of the same shape links one cuFFTDx function instead of two:
+    one code generation instead of two and about half the link time of its first launch. The forward
+    description is used only when its traits (layout, block shape, shared memory) are the
+    inverse's; otherwise, and for every other case, ``(desc, False)`` is returned.
+
+    Example:
+        >>> kernel_code_description(d.replace(direction="inverse"), "register")[1]
+        True
+    """
+    if desc.fft_type == "c2c" and desc.direction == "inverse" and api == "register":
+        forward = desc.replace(direction="forward")
+        if is_supported(forward) and query_traits(forward) == query_traits(desc):
+            return forward, True
+    return desc, False
+
+
 def symbol_name(desc: FFTDescription, api: str) -> str:
     """The exported device-function name for ``desc`` and ``api``; stable across processes.
 
@@ -302,13 +336,21 @@ def _generate(desc: FFTDescription, api: str, *, in_worker: bool = False) -> tup
 _futures: dict[tuple[FFTDescription, str], concurrent.futures.Future] = {}
 _futures_lock = threading.Lock()
 _executor: concurrent.futures.ThreadPoolExecutor | None = None
+_in_process_slot = threading.Lock()  # held while a background generation runs in this process
 
 
 def _codegen_workers() -> int:
     try:
-        return max(1, int(os.environ.get("NVMATH_CODEGEN_WORKERS", "4")))
+        return max(0, int(os.environ.get("NVMATH_CODEGEN_WORKERS", "4")))
     except ValueError:
         return 4
+
+
+def _generate_in_process(desc: FFTDescription, api: str) -> tuple[str, bytes]:
+    try:
+        return _generate(desc, api)
+    finally:
+        _in_process_slot.release()
 
 
 def _build_in_worker(desc: FFTDescription, api: str) -> bytes:
@@ -325,19 +367,22 @@ def _build_in_worker(desc: FFTDescription, api: str) -> bytes:
 
 
 def prefetch_ltoir(desc: FFTDescription, api: str) -> None:
-    """Start generating the LTO-IR of ``desc``/``api`` in a worker process (if not started yet).
+    """Start generating the LTO-IR of ``desc``/``api`` in the background (if not started yet).
 
-    Kernel typing calls this for every ``fft.execute`` it meets, so the descriptors of one
-    kernel (e.g. a forward and an inverse FFT) are generated in parallel, and while Numba
-    types and lowers the kernel, rather than one after the other at lowering.
-    ``NVMATH_CODEGEN_WORKERS`` sets how many run at once (default 4); ``1`` turns background
-    generation off (everything is generated in this process, when lowering needs it).
+    Kernel typing calls this for every ``fft.execute`` it meets, so code generation runs
+    while Numba types and lowers the kernel, and the descriptors of one kernel run in
+    parallel, rather than one after the other at lowering. The first generation runs in a
+    thread of this process (libmathdx is loaded already and releases the GIL); any started
+    while it runs go to worker processes (:mod:`nvmath.device.lto.codegen_worker`), since
+    libmathdx serves one call at a time within a process. ``NVMATH_CODEGEN_WORKERS`` sets
+    how many run at once (default 4); ``0`` turns background generation off (lowering then
+    generates the code itself, in this process).
 
     Example:
         >>> prefetch_ltoir(d, "register")  # doctest: +SKIP
     """
     global _executor
-    if _codegen_workers() <= 1:
+    if _codegen_workers() == 0:
         return
     with _futures_lock:
         if (desc, api) in _futures:
@@ -354,9 +399,15 @@ def prefetch_ltoir(desc: FFTDescription, api: str) -> None:
             _futures[(desc, api)] = done
             return
         if _executor is None:
-            # Threads only wait for the worker processes that do the work.
             _executor = concurrent.futures.ThreadPoolExecutor(_codegen_workers(), thread_name_prefix="nvmath-codegen")
-        _futures[(desc, api)] = _executor.submit(_generate, desc, api, in_worker=True)
+        if _in_process_slot.acquire(blocking=False):
+            try:
+                _futures[(desc, api)] = _executor.submit(_generate_in_process, desc, api)
+            except BaseException:
+                _in_process_slot.release()
+                raise
+        else:  # the thread only waits for the worker process
+            _futures[(desc, api)] = _executor.submit(_generate, desc, api, in_worker=True)
 
 
 def generate_ltoir(desc: FFTDescription, api: str) -> tuple[str, bytes]:
