@@ -15,6 +15,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -49,28 +50,41 @@ def _load_example():
     return module
 
 
-def compile_latency() -> None:
-    """Print the first-launch time of the fused kernel with a cold and a warm disk cache."""
-    with tempfile.TemporaryDirectory(prefix="nvmath-bench-cache-") as cache:
-        env = dict(os.environ, NVMATH_CACHE_DIR=cache, PYTHONPATH=os.pathsep.join(
-            filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
-        print("\nfirst launch of the fused kernel (forward + inverse FFT), new process each:")
-        serial_cache = os.path.join(cache, "serial")
-        runs = [
-            ("cold cache", env),
-            ("warm cache", env),
-            ("cold cache, codegen at lowering (NVMATH_CODEGEN_WORKERS=0)",
-             dict(env, NVMATH_CACHE_DIR=serial_cache, NVMATH_CODEGEN_WORKERS="0")),
-        ]
-        for label, run_env in runs:
-            result = subprocess.run([sys.executable, "-c", _FIRST_LAUNCH, str(EXAMPLE)], env=run_env,
-                                    capture_output=True, text=True, timeout=300)
-            if result.returncode != 0:
-                print(f"  {label}: FAILED\n{result.stderr[-3000:]}")
-                continue
-            times = json.loads(result.stdout.strip().splitlines()[-1])
-            print(f"  {label:<10}  first launch {times['first_launch_s']:7.3f} s   "
-                  f"(imports + FFT objects {times['setup_s']:.3f} s)")
+def _first_launch(env: dict) -> dict | None:
+    """Run the first launch in a new process; its times, or None (after printing why) if it failed."""
+    result = subprocess.run([sys.executable, "-c", _FIRST_LAUNCH, str(EXAMPLE)], env=env,
+                            capture_output=True, text=True, timeout=300)
+    if result.returncode != 0:
+        print(f"  FAILED\n{result.stderr[-3000:]}")
+        return None
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def compile_latency(repeat: int = 3) -> None:
+    """Print the first-launch time of the fused kernel with a cold and a warm disk cache.
+
+    Each of ``repeat`` rounds starts from an empty cache (cold), then runs again with the
+    cache that run filled (warm); one more cold run generates the code at lowering instead
+    of in the background (``NVMATH_CODEGEN_WORKERS=0``). Medians are printed last.
+    """
+    pythonpath = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    print("\nfirst launch of the fused kernel (forward + inverse FFT), new process each:")
+    samples: dict[str, list[float]] = {"cold cache": [], "warm cache": [], "cold, codegen at lowering": []}
+    at_lowering = ("cold, codegen at lowering", None, {"NVMATH_CODEGEN_WORKERS": "0"})
+    rounds = [("cold cache", "warm cache", {})] * repeat + [at_lowering]
+    for cold_label, warm_label, extra in rounds:
+        with tempfile.TemporaryDirectory(prefix="nvmath-bench-cache-") as cache:
+            env = dict(os.environ, NVMATH_CACHE_DIR=cache, PYTHONPATH=pythonpath, **extra)
+            for label in filter(None, (cold_label, warm_label)):
+                times = _first_launch(env)
+                if times is None:
+                    continue
+                samples[label].append(times["first_launch_s"])
+                print(f"  {label:<26} first launch {times['first_launch_s']:7.3f} s   "
+                      f"(imports + FFT objects {times['setup_s']:.3f} s)")
+    for label, values in samples.items():
+        if values:
+            print(f"  median, {label:<26} {statistics.median(values):7.3f} s over {len(values)} run(s)")
 
 
 def main() -> None:
