@@ -30,6 +30,7 @@ def _multiply(data_out, offset, value, user_info, unused):
 
 def _throughput(cupy, torch):
     import nvmath
+    from nvmath.host.streams import cupy_stream
 
     batch, n = 131072, 1024  # 1 GiB of complex64
     x = (cupy.random.standard_normal((batch, n), dtype=cupy.float32) * (1 + 1j)).astype(cupy.complex64)
@@ -40,7 +41,7 @@ def _throughput(cupy, torch):
     rows.append(("cupy.fft.fft", time_gpu(lambda: cupy.fft.fft(x, axis=-1), warmup=5, repeat=30)))
     if torch is not None:
         t = torch.as_tensor(x, device="cuda")
-        stream = cupy.cuda.ExternalStream(torch.cuda.current_stream().cuda_stream)
+        stream = cupy_stream(torch.cuda.current_stream().cuda_stream, torch.cuda.current_device())
         rows.append(("torch.fft.fft", time_gpu(lambda: torch.fft.fft(t, dim=-1), warmup=5, repeat=30, stream=stream)))
     print_table("C2C fp32 1024-pt x 131072 (1 GiB), CUDA events", rows, baseline="torch.fft.fft" if torch else None)
     return rows

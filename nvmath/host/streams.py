@@ -18,6 +18,7 @@ import functools
 from nvmath._gpu import cuda_driver
 
 __all__ = [
+    "cupy_stream",
     "current_stream_handle",
     "describe_stream",
     "package_stream",
@@ -157,6 +158,36 @@ def package_stream(package: str, handle: int, device_id: int):
     raise ValueError(f"package_stream needs 'cupy' or 'torch', not {package!r}.")
 
 
+class _StreamHandle:
+    """A raw ``cudaStream_t`` with the ``__cuda_stream__`` protocol (version 0)."""
+
+    __slots__ = ("handle",)
+
+    def __init__(self, handle: int):
+        self.handle = handle
+
+    def __cuda_stream__(self) -> tuple[int, int]:
+        return (0, self.handle)
+
+
+def cupy_stream(handle: int, device_id: int):
+    """A ``cupy.cuda.Stream`` for the CUDA stream ``handle`` of device ``device_id`` (not owned).
+
+    CuPy >= 14 wraps foreign streams with ``Stream.from_external`` (the ``__cuda_stream__``
+    protocol; ``ExternalStream`` is deprecated there); older CuPy with ``ExternalStream``.
+
+    Example:
+        >>> s = cupy_stream(torch.cuda.current_stream().cuda_stream, 0)  # doctest: +SKIP
+    """
+    import cupy
+
+    from_external = getattr(cupy.cuda.Stream, "from_external", None)
+    if from_external is None:
+        return cupy.cuda.ExternalStream(handle, device_id)
+    with cupy.cuda.Device(device_id):
+        return from_external(_StreamHandle(handle))
+
+
 class _CupyStream:
     """CuPy's device and stream contexts for one (device, stream handle), reusable."""
 
@@ -166,7 +197,7 @@ class _CupyStream:
         import cupy
 
         self._device = cupy.cuda.Device(device_id)
-        self._stream = cupy.cuda.ExternalStream(handle, device_id)
+        self._stream = cupy_stream(handle, device_id)
 
     def __enter__(self) -> None:
         self._device.__enter__()

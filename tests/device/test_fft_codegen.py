@@ -125,14 +125,23 @@ def test_background_generation_runs_here_first_then_in_a_worker_process(monkeypa
     in_workers = []
     build_in_worker = backend._build_in_worker
     monkeypatch.setattr(backend, "_build_in_worker", lambda d, api: in_workers.append(d) or build_in_worker(d, api))
-    first = backend.FFTDescription(8, "f32", "c2c", "forward", "Thread", 90)
-    second = first.replace(size=16)
-    backend.prefetch_ltoir(first, "register")
-    backend.prefetch_ltoir(second, "register")  # the in-process slot is taken: a worker process
-    symbol, data = backend.generate_ltoir(second, "register")
-    assert backend.generate_ltoir(first, "register")[0] != symbol
-    assert in_workers == [second]
-    assert data == backend._build_ltoir(second, "register", symbol)  # the worker made what this process makes
+    first = FFT(8, np.float32, "c2c", "Thread", direction="forward", sm=90)
+    second = FFT(16, np.float32, "c2c", "Thread", direction="forward", sm=90)
+
+    def kernel(inp, out):  # typing meets first.execute, then second.execute
+        data = cuda.local.array(second.storage_size, second.value_type)
+        for i in range(second.storage_size):
+            data[i] = inp[i]
+        first.execute(data)
+        second.execute(data)
+        for i in range(second.storage_size):
+            out[i] = data[i]
+
+    compiled = compile_kernel(kernel, [types.complex64[::1]] * 2, cc=(9, 0))
+    assert in_workers == [second._description]  # the in-process slot was taken by the first
+    symbols = [name for name in compiled.linked if name.startswith("nvmath_cufftdx_")]
+    assert sorted(symbols) == sorted([first.ltoir()[0], second.ltoir()[0]])  # the worker's code links
+    assert compiled.sass_counts() == {"CALL": 0, "LDL": 0, "STL": 0}
 
 
 def bad_dtype_kernel(fft):

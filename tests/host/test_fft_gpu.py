@@ -233,6 +233,26 @@ def test_streams_do_not_change_current_stream(package):
     check(y2, ref, "complex128")
 
 
+@pytest.mark.parametrize("kind", ["created", "null"])
+def test_cupy_stream_wraps_the_handle_without_deprecated_api(kind):
+    _skip_missing("cupy")
+    import warnings
+
+    from nvmath.host.streams import cupy_stream
+
+    owner = cupy.cuda.Stream(non_blocking=True) if kind == "created" else None
+    handle = owner.ptr if owner is not None else 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DeprecationWarning)
+        wrapped = cupy_stream(handle, 0)
+    assert wrapped.ptr == handle
+    with wrapped:  # work queued in the context lands on the wrapped handle
+        assert cupy.cuda.get_current_stream().ptr == handle
+        x = cupy.arange(1 << 20, dtype=cupy.float32) * 2
+    wrapped.synchronize()
+    assert float(x[-1]) == 2 * ((1 << 20) - 1)
+
+
 def test_cuda_core_stream_and_stateful_stream_switch():
     _skip_missing("cupy")
     from cuda.core import Device
