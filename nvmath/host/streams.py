@@ -14,8 +14,12 @@ Example:
 from __future__ import annotations
 
 import functools
+from typing import TYPE_CHECKING
 
 from nvmath._gpu import cuda_driver
+
+if TYPE_CHECKING:
+    import cupy
 
 __all__ = [
     "cupy_stream",
@@ -170,7 +174,7 @@ class _StreamHandle:
         return (0, self.handle)
 
 
-def cupy_stream(handle: int, device_id: int):
+def cupy_stream(handle: int, device_id: int) -> cupy.cuda.Stream:
     """A ``cupy.cuda.Stream`` for the CUDA stream ``handle`` of device ``device_id`` (not owned).
 
     CuPy >= 14 wraps foreign streams with ``Stream.from_external`` (the ``__cuda_stream__``

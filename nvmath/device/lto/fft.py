@@ -259,13 +259,16 @@ def kernel_code_description(desc: FFTDescription, api: str) -> tuple[FFTDescript
     element (``swap(z) = i * conj(z)``; for packed half precision, the real and imaginary
     halves). In registers a swap is a renaming and costs no instruction, so a kernel with a
     forward and an inverse FFT of the same shape links one cuFFTDx function instead of two:
-    one code generation instead of two and about half the link time of its first launch. The forward
-    description is used only when its traits (layout, block shape, shared memory) are the
-    inverse's; otherwise, and for every other case, ``(desc, False)`` is returned.
+    one code generation instead of two, and about half the link time of its first launch.
+    The forward description is used only when its traits (layout, block shape, shared
+    memory) are the inverse's; otherwise, and for every other case, ``(desc, False)`` is
+    returned.
 
     Example:
-        >>> kernel_code_description(d.replace(direction="inverse"), "register")[1]
-        True
+        >>> inverse = FFTDescription(512, "f32", "c2c", "inverse", "Block", 90)
+        >>> linked, swap = kernel_code_description(inverse, "register")
+        >>> linked.direction, swap
+        ('forward', True)
     """
     if desc.fft_type == "c2c" and desc.direction == "inverse" and api == "register":
         forward = desc.replace(direction="forward")
