@@ -523,7 +523,9 @@ def commondx_set_code_option_int64(code: int, option: CommondxOption, value: int
     """``commondxSetCodeOptionInt64``.
 
     Example:
+        >>> code = commondx_create_code()
         >>> commondx_set_code_option_int64(code, CommondxOption.TARGET_SM, 900)
+        >>> commondx_destroy_code(code)
     """
     _call("commondxSetCodeOptionInt64", code, int(option), int(value))
 
@@ -532,7 +534,9 @@ def commondx_set_code_option_int64s(code: int, option: CommondxOption, values: S
     """``commondxSetCodeOptionInt64s``, e.g. ``TARGET_SM`` as ``(900, CommondxArchModifier.ARCH_SPECIFIC)``.
 
     Example:
+        >>> code = commondx_create_code()
         >>> commondx_set_code_option_int64s(code, CommondxOption.TARGET_SM, [900, 1])
+        >>> commondx_destroy_code(code)
     """
     arr = (_c_ll * len(values))(*[int(v) for v in values])
     _call("commondxSetCodeOptionInt64s", code, int(option), len(values), arr)
@@ -542,7 +546,9 @@ def commondx_set_code_option_str(code: int, option: CommondxOption, value: str) 
     """``commondxSetCodeOptionStr``.
 
     Example:
+        >>> code = commondx_create_code()
         >>> commondx_set_code_option_str(code, CommondxOption.EXTRA_NVRTC_ARGS, "-lineinfo")
+        >>> commondx_destroy_code(code)
     """
     _call("commondxSetCodeOptionStr", code, int(option), value.encode())
 
@@ -551,7 +557,9 @@ def commondx_set_code_option_strs(code: int, option: CommondxOption, values: Seq
     """``commondxSetCodeOptionStrs``.
 
     Example:
+        >>> code = commondx_create_code()
         >>> commondx_set_code_option_strs(code, CommondxOption.EXTRA_NVRTC_ARGS, ["-lineinfo"])
+        >>> commondx_destroy_code(code)
     """
     arr = (_c_char_p * len(values))(*[v.encode() for v in values])
     _call("commondxSetCodeOptionStrs", code, int(option), len(values), arr)
@@ -561,8 +569,14 @@ def commondx_get_code_option_int64(code: int, option: CommondxOption) -> int:
     """``commondxGetCodeOptionInt64``.
 
     Example:
-        >>> commondx_get_code_option_int64(code, CommondxOption.TARGET_SM)
-        900
+        >>> from nvmath.device.lto.fft import FFTDescription, descriptor
+        >>> code = commondx_create_code()
+        >>> commondx_set_code_option_int64(code, CommondxOption.TARGET_SM, 900)
+        >>> with descriptor(FFTDescription(64, "f32", "c2c", "forward", "Block", 90)) as h:
+        ...     cufftdx_finalize_code(code, h)  # doctest: +SKIP
+        >>> commondx_get_code_option_int64(code, CommondxOption.CODE_CONTAINER)  # doctest: +SKIP
+        0
+        >>> commondx_destroy_code(code)
     """
     v = _c_ll()
     _call("commondxGetCodeOptionInt64", code, int(option), ctypes.byref(v))
@@ -573,7 +587,14 @@ def commondx_get_code_options_int64s(code: int, option: CommondxOption, size: in
     """``commondxGetCodeOptionsInt64s``: one value per output LTO-IR.
 
     Example:
-        >>> commondx_get_code_options_int64s(code, CommondxOption.CODE_ISA, 1)
+        >>> from nvmath.device.lto.fft import FFTDescription, descriptor
+        >>> code = commondx_create_code()
+        >>> commondx_set_code_option_int64(code, CommondxOption.TARGET_SM, 900)
+        >>> with descriptor(FFTDescription(64, "f32", "c2c", "forward", "Block", 90)) as h:
+        ...     cufftdx_finalize_code(code, h)  # doctest: +SKIP
+        >>> commondx_get_code_options_int64s(code, CommondxOption.CODE_CONTAINER, 1)  # doctest: +SKIP
+        [0]
+        >>> commondx_destroy_code(code)
     """
     arr = (_c_ll * size)()
     _call("commondxGetCodeOptionsInt64s", code, int(option), size, arr)
@@ -584,8 +605,14 @@ def commondx_get_code_ltoir_size(code: int) -> int:
     """``commondxGetCodeLTOIRSize`` in bytes.
 
     Example:
-        >>> commondx_get_code_ltoir_size(code) > 0
+        >>> from nvmath.device.lto.fft import FFTDescription, descriptor
+        >>> code = commondx_create_code()
+        >>> commondx_set_code_option_int64(code, CommondxOption.TARGET_SM, 900)
+        >>> with descriptor(FFTDescription(64, "f32", "c2c", "forward", "Block", 90)) as h:
+        ...     cufftdx_finalize_code(code, h)  # doctest: +SKIP
+        >>> commondx_get_code_ltoir_size(code) > 0  # doctest: +SKIP
         True
+        >>> commondx_destroy_code(code)
     """
     v = _c_size()
     _call("commondxGetCodeLTOIRSize", code, ctypes.byref(v))
@@ -596,7 +623,15 @@ def commondx_get_code_ltoir(code: int) -> bytes:
     """``commondxGetCodeLTOIRSize`` + ``commondxGetCodeLTOIR``: the LTO-IR bytes.
 
     Example:
-        >>> ltoir = commondx_get_code_ltoir(code)
+        >>> from nvmath.device.lto.fft import FFTDescription, descriptor
+        >>> code = commondx_create_code()
+        >>> commondx_set_code_option_int64(code, CommondxOption.TARGET_SM, 900)
+        >>> with descriptor(FFTDescription(64, "f32", "c2c", "forward", "Block", 90)) as h:
+        ...     cufftdx_finalize_code(code, h)  # doctest: +SKIP
+        >>> ltoir = commondx_get_code_ltoir(code)  # doctest: +SKIP
+        >>> len(ltoir) == commondx_get_code_ltoir_size(code)  # doctest: +SKIP
+        True
+        >>> commondx_destroy_code(code)
     """
     size = commondx_get_code_ltoir_size(code)
     buf = ctypes.create_string_buffer(size)
@@ -608,8 +643,14 @@ def commondx_get_code_num_ltoirs(code: int) -> int:
     """``commondxGetCodeNumLTOIRs``.
 
     Example:
-        >>> commondx_get_code_num_ltoirs(code)
+        >>> from nvmath.device.lto.fft import FFTDescription, descriptor
+        >>> code = commondx_create_code()
+        >>> commondx_set_code_option_int64(code, CommondxOption.TARGET_SM, 900)
+        >>> with descriptor(FFTDescription(64, "f32", "c2c", "forward", "Block", 90)) as h:
+        ...     cufftdx_finalize_code(code, h)  # doctest: +SKIP
+        >>> commondx_get_code_num_ltoirs(code)  # doctest: +SKIP
         1
+        >>> commondx_destroy_code(code)
     """
     v = _c_size()
     _call("commondxGetCodeNumLTOIRs", code, ctypes.byref(v))
@@ -620,7 +661,15 @@ def commondx_get_code_ltoir_sizes(code: int, size: int) -> list[int]:
     """``commondxGetCodeLTOIRSizes``.
 
     Example:
-        >>> commondx_get_code_ltoir_sizes(code, commondx_get_code_num_ltoirs(code))
+        >>> from nvmath.device.lto.fft import FFTDescription, descriptor
+        >>> code = commondx_create_code()
+        >>> commondx_set_code_option_int64(code, CommondxOption.TARGET_SM, 900)
+        >>> with descriptor(FFTDescription(64, "f32", "c2c", "forward", "Block", 90)) as h:
+        ...     cufftdx_finalize_code(code, h)  # doctest: +SKIP
+        >>> sizes = commondx_get_code_ltoir_sizes(code, commondx_get_code_num_ltoirs(code))  # doctest: +SKIP
+        >>> len(sizes), sizes[0] == commondx_get_code_ltoir_size(code)  # doctest: +SKIP
+        (1, True)
+        >>> commondx_destroy_code(code)
     """
     arr = (_c_size * size)()
     _call("commondxGetCodeLTOIRSizes", code, size, arr)
@@ -631,7 +680,14 @@ def commondx_get_code_ltoirs(code: int) -> list[bytes]:
     """``commondxGetCodeNumLTOIRs`` + ``commondxGetCodeLTOIRSizes`` + ``commondxGetCodeLTOIRs``.
 
     Example:
-        >>> chunks = commondx_get_code_ltoirs(code)
+        >>> from nvmath.device.lto.fft import FFTDescription, descriptor
+        >>> code = commondx_create_code()
+        >>> commondx_set_code_option_int64(code, CommondxOption.TARGET_SM, 900)
+        >>> with descriptor(FFTDescription(64, "f32", "c2c", "forward", "Block", 90)) as h:
+        ...     cufftdx_finalize_code(code, h)  # doctest: +SKIP
+        >>> len(commondx_get_code_ltoirs(code))  # doctest: +SKIP
+        1
+        >>> commondx_destroy_code(code)
     """
     n = commondx_get_code_num_ltoirs(code)
     sizes = commondx_get_code_ltoir_sizes(code, n)
@@ -645,7 +701,16 @@ def commondx_get_code_ptx(code: int) -> str:
     """``commondxGetCodePTXSize`` + ``commondxGetCodePTX``: the PTX text.
 
     Example:
-        >>> ptx = commondx_get_code_ptx(code)
+        >>> from nvmath.device.lto.fft import FFTDescription, descriptor
+        >>> code = commondx_create_code()
+        >>> commondx_set_code_option_int64(code, CommondxOption.TARGET_SM, 900)
+        >>> commondx_set_code_option_int64(code, CommondxOption.TARGET_CODE, CommondxCodeType.PTX)
+        >>> with descriptor(FFTDescription(64, "f32", "c2c", "forward", "Block", 90)) as h:
+        ...     cufftdx_finalize_code(code, h)  # doctest: +SKIP
+        >>> ptx = commondx_get_code_ptx(code)  # doctest: +SKIP
+        >>> ".target sm_90" in ptx  # doctest: +SKIP
+        True
+        >>> commondx_destroy_code(code)
     """
     v = _c_size()
     _call("commondxGetCodePTXSize", code, ctypes.byref(v))
@@ -676,6 +741,7 @@ def commondx_status_to_str(status: CommondxStatusType) -> str:
 
     Example:
         >>> commondx_status_to_str(CommondxStatusType.SUCCESS)
+        'Success'
     """
     return _enum_str("commondxStatusToStr", status)
 
@@ -685,6 +751,7 @@ def commondx_precision_to_str(value: CommondxPrecision) -> str:
 
     Example:
         >>> commondx_precision_to_str(CommondxPrecision.F32)
+        'COMMONDX_PRECISION_F32'
     """
     return _enum_str("commondxPrecisionToStr", value)
 
@@ -694,6 +761,7 @@ def commondx_value_type_to_str(value: CommondxValueType) -> str:
 
     Example:
         >>> commondx_value_type_to_str(CommondxValueType.C_32F)
+        'COMMONDX_C_32F'
     """
     return _enum_str("commondxValueTypeToStr", value)
 
@@ -720,6 +788,7 @@ def cufftdx_create_descriptor() -> int:
 
     Example:
         >>> h = cufftdx_create_descriptor()
+        >>> cufftdx_destroy_descriptor(h)
     """
     h = _c_ll()
     _call("cufftdxCreateDescriptor", ctypes.byref(h))
@@ -730,6 +799,7 @@ def cufftdx_destroy_descriptor(handle: int) -> None:
     """``cufftdxDestroyDescriptor``.
 
     Example:
+        >>> h = cufftdx_create_descriptor()
         >>> cufftdx_destroy_descriptor(h)
     """
     _call("cufftdxDestroyDescriptor", handle)
@@ -739,7 +809,9 @@ def cufftdx_set_option_str(handle: int, option: CommondxOption, value: str) -> N
     """``cufftdxSetOptionStr``, e.g. ``SYMBOL_NAME``.
 
     Example:
+        >>> h = cufftdx_create_descriptor()
         >>> cufftdx_set_option_str(h, CommondxOption.SYMBOL_NAME, "my_fft")
+        >>> cufftdx_destroy_descriptor(h)
     """
     _call("cufftdxSetOptionStr", handle, int(option), value.encode())
 
@@ -748,7 +820,9 @@ def cufftdx_set_option_strs(handle: int, option: CommondxOption, values: Sequenc
     """``cufftdxSetOptionStrs``.
 
     Example:
+        >>> h = cufftdx_create_descriptor()
         >>> cufftdx_set_option_strs(h, CommondxOption.EXTRA_NVRTC_ARGS, ["-lineinfo"])
+        >>> cufftdx_destroy_descriptor(h)
     """
     arr = (_c_char_p * len(values))(*[v.encode() for v in values])
     _call("cufftdxSetOptionStrs", handle, int(option), len(values), arr)
@@ -758,7 +832,9 @@ def cufftdx_is_supported(handle: int) -> bool:
     """``cufftdxIsSupported``: whether the descriptor has an implementation.
 
     Example:
-        >>> cufftdx_is_supported(h)
+        >>> from nvmath.device.lto.fft import FFTDescription, descriptor
+        >>> with descriptor(FFTDescription(64, "f32", "c2c", "forward", "Block", 90)) as h:
+        ...     cufftdx_is_supported(h)
         True
     """
     v = _c_int()
@@ -773,7 +849,10 @@ def cufftdx_get_knob_int64_size(handle: int, knobs: Sequence[CufftdxKnobType]) -
     header calls it "the number of distinct sets of knobs").
 
     Example:
-        >>> cufftdx_get_knob_int64_size(h, [CufftdxKnobType.ELEMENTS_PER_THREAD])
+        >>> from nvmath.device.lto.fft import FFTDescription, descriptor
+        >>> with descriptor(FFTDescription(64, "f32", "c2c", "forward", "Block", 90)) as h:
+        ...     cufftdx_get_knob_int64_size(h, [CufftdxKnobType.ELEMENTS_PER_THREAD])
+        6
     """
     arr = (_c_int * len(knobs))(*[int(k) for k in knobs])
     v = _c_size()
@@ -787,8 +866,10 @@ def cufftdx_get_knob_int64s(handle: int, knobs: Sequence[CufftdxKnobType]) -> li
     Returns one tuple per combination, its entries in the order of ``knobs``.
 
     Example:
-        >>> cufftdx_get_knob_int64s(h, [CufftdxKnobType.ELEMENTS_PER_THREAD, CufftdxKnobType.FFTS_PER_BLOCK])
-        [(2, 1), (4, 1), ...]
+        >>> from nvmath.device.lto.fft import FFTDescription, descriptor
+        >>> with descriptor(FFTDescription(64, "f32", "c2c", "forward", "Block", 90)) as h:
+        ...     cufftdx_get_knob_int64s(h, [CufftdxKnobType.ELEMENTS_PER_THREAD, CufftdxKnobType.FFTS_PER_BLOCK])
+        [(8, 32), (4, 15), (16, 28), (32, 64), (2, 12), (64, 32)]
     """
     total = cufftdx_get_knob_int64_size(handle, knobs)
     n = len(knobs)
@@ -803,7 +884,9 @@ def cufftdx_set_operator_int64(handle: int, op: CufftdxOperatorType, value: int)
     """``cufftdxSetOperatorInt64``.
 
     Example:
+        >>> h = cufftdx_create_descriptor()
         >>> cufftdx_set_operator_int64(h, CufftdxOperatorType.SIZE, 128)
+        >>> cufftdx_destroy_descriptor(h)
     """
     _call("cufftdxSetOperatorInt64", handle, int(op), int(value))
 
@@ -812,7 +895,9 @@ def cufftdx_set_operator_int64s(handle: int, op: CufftdxOperatorType, values: Se
     """``cufftdxSetOperatorInt64s``, e.g. ``BLOCK_DIM`` or ``REAL_FFT_OPTIONS``.
 
     Example:
+        >>> h = cufftdx_create_descriptor()
         >>> cufftdx_set_operator_int64s(h, CufftdxOperatorType.REAL_FFT_OPTIONS, [0, 0])
+        >>> cufftdx_destroy_descriptor(h)
     """
     arr = (_c_ll * len(values))(*[int(v) for v in values])
     _call("cufftdxSetOperatorInt64s", handle, int(op), len(values), arr)
@@ -822,7 +907,10 @@ def cufftdx_get_ltoir(handle: int) -> bytes:
     """``cufftdxGetLTOIRSize`` + ``cufftdxGetLTOIR``.
 
     Example:
-        >>> data = cufftdx_get_ltoir(h)
+        >>> from nvmath.device.lto.fft import FFTDescription, descriptor
+        >>> with descriptor(FFTDescription(64, "f32", "c2c", "forward", "Block", 90)) as h:  # doctest: +SKIP
+        ...     len(cufftdx_get_ltoir(h)) > 0
+        True
     """
     v = _c_size()
     _call("cufftdxGetLTOIRSize", handle, ctypes.byref(v))
@@ -835,7 +923,10 @@ def cufftdx_get_trait_str(handle: int, trait: CufftdxTraitType) -> str:
     """``cufftdxGetTraitStrSize`` + ``cufftdxGetTraitStr``, e.g. ``SYMBOL_NAME``.
 
     Example:
-        >>> cufftdx_get_trait_str(h, CufftdxTraitType.SYMBOL_NAME)
+        >>> from nvmath.device.lto.fft import FFTDescription, descriptor
+        >>> with descriptor(FFTDescription(64, "f32", "c2c", "forward", "Block", 90), symbol="my_fft") as h:
+        ...     cufftdx_get_trait_str(h, CufftdxTraitType.SYMBOL_NAME)
+        'my_fft'
     """
     v = _c_size()
     _call("cufftdxGetTraitStrSize", handle, int(trait), ctypes.byref(v))
@@ -848,7 +939,10 @@ def cufftdx_get_trait_int64(handle: int, trait: CufftdxTraitType) -> int:
     """``cufftdxGetTraitInt64``.
 
     Example:
-        >>> cufftdx_get_trait_int64(h, CufftdxTraitType.STORAGE_SIZE)
+        >>> from nvmath.device.lto.fft import FFTDescription, descriptor
+        >>> with descriptor(FFTDescription(64, "f32", "c2c", "forward", "Block", 90)) as h:
+        ...     cufftdx_get_trait_int64(h, CufftdxTraitType.STORAGE_SIZE)
+        8
     """
     v = _c_ll()
     _call("cufftdxGetTraitInt64", handle, int(trait), ctypes.byref(v))
@@ -859,7 +953,10 @@ def cufftdx_get_trait_int64s(handle: int, trait: CufftdxTraitType, count: int) -
     """``cufftdxGetTraitInt64s``, e.g. ``BLOCK_DIM`` with ``count=3``.
 
     Example:
-        >>> cufftdx_get_trait_int64s(h, CufftdxTraitType.BLOCK_DIM, 3)
+        >>> from nvmath.device.lto.fft import FFTDescription, descriptor
+        >>> with descriptor(FFTDescription(64, "f32", "c2c", "forward", "Block", 90)) as h:
+        ...     cufftdx_get_trait_int64s(h, CufftdxTraitType.BLOCK_DIM, 3)
+        (8, 1, 1)
     """
     arr = (_c_ll * count)()
     _call("cufftdxGetTraitInt64s", handle, int(trait), count, arr)
@@ -870,7 +967,9 @@ def cufftdx_get_trait_commondx_data_type(handle: int, trait: CufftdxTraitType) -
     """``cufftdxGetTraitCommondxDataType``, e.g. ``VALUE_TYPE``.
 
     Example:
-        >>> cufftdx_get_trait_commondx_data_type(h, CufftdxTraitType.VALUE_TYPE)
+        >>> from nvmath.device.lto.fft import FFTDescription, descriptor
+        >>> with descriptor(FFTDescription(64, "f32", "c2c", "forward", "Block", 90)) as h:
+        ...     cufftdx_get_trait_commondx_data_type(h, CufftdxTraitType.VALUE_TYPE)
         <CommondxValueType.C_32F: 13>
     """
     v = _c_int()
@@ -882,9 +981,14 @@ def cufftdx_finalize_code(code: int, handle: int) -> None:
     """``cufftdxFinalizeCode``: generate the device code of ``handle`` into ``code`` (seconds).
 
     Example:
+        >>> from nvmath.device.lto.fft import FFTDescription, descriptor
         >>> code = commondx_create_code()
         >>> commondx_set_code_option_int64(code, CommondxOption.TARGET_SM, 900)
-        >>> cufftdx_finalize_code(code, h)
+        >>> with descriptor(FFTDescription(64, "f32", "c2c", "forward", "Block", 90)) as h:
+        ...     cufftdx_finalize_code(code, h)  # doctest: +SKIP
+        >>> len(commondx_get_code_ltoir(code)) > 0  # doctest: +SKIP
+        True
+        >>> commondx_destroy_code(code)
     """
     _call("cufftdxFinalizeCode", code, handle)
 
@@ -894,6 +998,7 @@ def cufftdx_operator_type_to_str(value: CufftdxOperatorType) -> str:
 
     Example:
         >>> cufftdx_operator_type_to_str(CufftdxOperatorType.SIZE)
+        'CUFFTDX_OPERATOR_SIZE'
     """
     return _enum_str("cufftdxOperatorTypeToStr", value)
 
@@ -903,5 +1008,6 @@ def cufftdx_trait_type_to_str(value: CufftdxTraitType) -> str:
 
     Example:
         >>> cufftdx_trait_type_to_str(CufftdxTraitType.STRIDE)
+        'CUFFTDX_TRAIT_STRIDE'
     """
     return _enum_str("cufftdxTraitTypeToStr", value)

@@ -68,6 +68,7 @@ def vector_numba_type(vector_class: type[vt.VectorBase]):
     """The Numba type of ``vector_class`` instances (created once, with model and attributes).
 
     Example:
+        >>> from nvmath.device import float32x2
         >>> vector_numba_type(float32x2).name
         'float32x2'
     """

@@ -105,7 +105,9 @@ class FFTDescription:
         """Return a copy with ``changes`` applied.
 
         Example:
-            >>> d.replace(elements_per_thread=8)  # doctest: +SKIP
+            >>> d = FFTDescription(64, "f32", "c2c", "forward", "Block", 90)
+            >>> d.replace(elements_per_thread=8).elements_per_thread
+            8
         """
         return dataclasses.replace(self, **changes)
 
@@ -148,6 +150,7 @@ def descriptor(desc: FFTDescription, api: str = "register", symbol: str | None =
         nvmath.bindings.mathdx.MathdxError: libmathdx refused an operator value.
 
     Example:
+        >>> d = FFTDescription(64, "f32", "c2c", "forward", "Block", 90)
         >>> with descriptor(d) as h:
         ...     mathdx.cufftdx_is_supported(h)
         True
@@ -187,6 +190,7 @@ def is_supported(desc: FFTDescription) -> bool:
     """Whether cuFFTDx has an implementation of ``desc`` (``cufftdxIsSupported``).
 
     Example:
+        >>> d = FFTDescription(64, "f32", "c2c", "forward", "Block", 90)
         >>> is_supported(d)
         True
     """
@@ -202,6 +206,7 @@ def query_traits(desc: FFTDescription) -> FFTTraits:
     """Return the traits of a supported ``desc`` (no compilation; well under 1 ms).
 
     Example:
+        >>> d = FFTDescription(64, "f32", "c2c", "forward", "Block", 90)
         >>> query_traits(d).stride
         8
     """
@@ -243,8 +248,9 @@ def query_knobs(desc: FFTDescription, knobs: tuple[str, ...]) -> tuple[tuple[int
     value it suggests for each ``elements_per_thread``.
 
     Example:
+        >>> d = FFTDescription(64, "f32", "c2c", "forward", "Block", 90)
         >>> query_knobs(d, ("elements_per_thread", "ffts_per_block"))
-        ((8, 32), (4, 15), ...)
+        ((8, 32), (4, 15), (16, 28), (32, 64), (2, 12), (64, 32))
     """
     with descriptor(desc) as h:
         return tuple(mathdx.cufftdx_get_knob_int64s(h, [KNOBS[k] for k in knobs]))
@@ -281,8 +287,9 @@ def symbol_name(desc: FFTDescription, api: str) -> str:
     """The exported device-function name for ``desc`` and ``api``; stable across processes.
 
     Example:
-        >>> symbol_name(d, "register")
-        'nvmath_cufftdx_c2c_64_f32_...'
+        >>> d = FFTDescription(64, "f32", "c2c", "forward", "Block", 90)
+        >>> symbol_name(d, "register")  # doctest: +ELLIPSIS
+        'nvmath_cufftdx_c2c_64_f32_register_...'
     """
     digest = hashlib.sha256(json.dumps([desc.key(), api], sort_keys=True).encode()).hexdigest()[:16]
     return f"nvmath_cufftdx_{desc.fft_type}_{desc.size}_{desc.precision}_{api}_{digest}"
@@ -382,6 +389,7 @@ def prefetch_ltoir(desc: FFTDescription, api: str) -> None:
     generates the code itself, in this process).
 
     Example:
+        >>> d = FFTDescription(64, "f32", "c2c", "forward", "Block", 90)
         >>> prefetch_ltoir(d, "register")  # doctest: +SKIP
     """
     global _executor
@@ -421,7 +429,10 @@ def generate_ltoir(desc: FFTDescription, api: str) -> tuple[str, bytes]:
     its duration); the result is cached on disk and in memory.
 
     Example:
+        >>> d = FFTDescription(64, "f32", "c2c", "forward", "Block", 90)
         >>> symbol, ltoir = generate_ltoir(d, "register")  # doctest: +SKIP
+        >>> symbol == symbol_name(d, "register")  # doctest: +SKIP
+        True
     """
     with _futures_lock:
         future = _futures.get((desc, api))
