@@ -235,15 +235,19 @@ def _permutation_hint(ndim: int, axes: Sequence[int]) -> str:
     )
 
 
-def _embed(shape_along, strides, order, what: str, ndim: int, axes) -> tuple[tuple[int, ...], int]:
-    """Embedding and innermost stride of the transformed axes ``order`` (outermost first)."""
-    for a in order:
+def _require_positive_strides(strides, axes, what: str, role: str) -> None:
+    for a in axes:
         if strides[a] <= 0:
             kind = "negative" if strides[a] < 0 else "zero (broadcast)"
             raise UnsupportedLayoutError(
-                f"The {what} has a {kind} stride {strides[a]} along transformed axis {a}: cuFFT needs positive "
-                f"strides. Pass a copy (e.g. operand.copy(), torch: operand.contiguous())."
+                f"The {what} has a {kind} stride {strides[a]} along {role} {a}: cuFFT needs positive strides. "
+                f"Pass a copy (e.g. operand.copy(), torch: operand.contiguous())."
             )
+
+
+def _embed(shape_along, strides, order, what: str, ndim: int, axes) -> tuple[tuple[int, ...], int]:
+    """Embedding and innermost stride of the transformed axes ``order`` (outermost first)."""
+    _require_positive_strides(strides, order, what, "transformed axis")
     stride = strides[order[-1]]
     embed = [shape_along[order[0]]]
     for outer, inner in zip(order[:-1], order[1:], strict=True):
@@ -264,13 +268,7 @@ def _batch(shape, strides, batch_axes, what: str, ndim: int, axes) -> tuple[int,
     """(count, dist) of the batch axes ``batch_axes`` (outermost first) merged into one."""
     if not batch_axes:
         return 1, 0
-    for a in batch_axes:
-        if strides[a] <= 0:
-            kind = "negative" if strides[a] < 0 else "zero (broadcast)"
-            raise UnsupportedLayoutError(
-                f"The {what} has a {kind} stride {strides[a]} along batch axis {a}: cuFFT needs positive strides. "
-                f"Pass a copy (e.g. operand.copy(), torch: operand.contiguous())."
-            )
+    _require_positive_strides(strides, batch_axes, what, "batch axis")
     for outer, inner in zip(batch_axes[:-1], batch_axes[1:], strict=True):
         if strides[outer] != strides[inner] * shape[inner]:
             raise UnsupportedLayoutError(

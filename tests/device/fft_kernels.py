@@ -23,9 +23,7 @@ REAL_PRECISION_FPB = [
 ]
 
 
-def precision_fpb_id(case) -> str:
-    """Test id of a ``(precision, ffts_per_block)`` case."""
-    return f"{case[0].__name__}-fpb{case[1]}"
+REAL_PRECISION_FPB_IDS = [f"{p.__name__}-fpb{f}" for p, f in REAL_PRECISION_FPB]
 
 
 def scalars_per_element(fft, side):
@@ -48,10 +46,40 @@ def shared_api_bytes(fft):
     return fft.block_dim.y * per_row * scalar
 
 
+def element_movers(fft):
+    """Device functions ``put(f, e, inp, row0, k)`` and ``take(out, row0, k, f, e)``.
+
+    They move element ``k`` of rows ``row0 .. row0 + batching - 1`` of the host layout to/from
+    element ``e`` of ``f``, the register or shared array viewed as scalars.
+    """
+    B = fft.implicit_type_batching
+    cin, cout = scalars_per_element(fft, "in"), scalars_per_element(fft, "out")
+
+    @cuda.jit(device=True)
+    def put(f, e, inp, row0, k):
+        for b in range(B):
+            if cin == 2:
+                f[2 * B * e + b] = inp[row0 + b, 2 * k]
+                f[2 * B * e + B + b] = inp[row0 + b, 2 * k + 1]
+            else:
+                f[B * e + b] = inp[row0 + b, k]
+
+    @cuda.jit(device=True)
+    def take(out, row0, k, f, e):
+        for b in range(B):
+            if cout == 2:
+                out[row0 + b, 2 * k] = f[2 * B * e + b]
+                out[row0 + b, 2 * k + 1] = f[2 * B * e + B + b]
+            else:
+                out[row0 + b, k] = f[B * e + b]
+
+    return put, take
+
+
 def block_register_kernel(fft):
     """Block execution, data in registers: ``fft.execute(thread_data, smem)``."""
     B = fft.implicit_type_batching
-    cin, cout = scalars_per_element(fft, "in"), scalars_per_element(fft, "out")
+    put, take = element_movers(fft)
 
     @cuda.jit
     def kernel(inp, out):
@@ -62,22 +90,12 @@ def block_register_kernel(fft):
         for i in range(fft.input_elements_per_thread):
             k = cuda.threadIdx.x + i * fft.stride
             if k < fft.input_length:
-                for b in range(B):
-                    if cin == 2:
-                        f[2 * B * i + b] = inp[row0 + b, 2 * k]
-                        f[2 * B * i + B + b] = inp[row0 + b, 2 * k + 1]
-                    else:
-                        f[B * i + b] = inp[row0 + b, k]
+                put(f, i, inp, row0, k)
         fft.execute(thread_data, smem)
         for i in range(fft.output_elements_per_thread):
             k = cuda.threadIdx.x + i * fft.stride
             if k < fft.output_length:
-                for b in range(B):
-                    if cout == 2:
-                        out[row0 + b, 2 * k] = f[2 * B * i + b]
-                        out[row0 + b, 2 * k + 1] = f[2 * B * i + B + b]
-                    else:
-                        out[row0 + b, k] = f[B * i + b]
+                take(out, row0, k, f, i)
 
     return kernel
 
@@ -89,7 +107,7 @@ def block_shared_kernel(fft):
     as ``input_type``) and finds its output at ``y * output_length + k`` (``output_type``).
     """
     B = fft.implicit_type_batching
-    cin, cout = scalars_per_element(fft, "in"), scalars_per_element(fft, "out")
+    put, take = element_movers(fft)
 
     @cuda.jit
     def kernel(inp, out):
@@ -100,26 +118,14 @@ def block_shared_kernel(fft):
         for i in range(fft.input_elements_per_thread):
             k = cuda.threadIdx.x + i * fft.stride
             if k < fft.input_length:
-                e = row * fft.input_length + k
-                for b in range(B):
-                    if cin == 2:
-                        f[2 * B * e + b] = inp[row0 + b, 2 * k]
-                        f[2 * B * e + B + b] = inp[row0 + b, 2 * k + 1]
-                    else:
-                        f[B * e + b] = inp[row0 + b, k]
+                put(f, row * fft.input_length + k, inp, row0, k)
         cuda.syncthreads()
         fft.execute(smem)
         cuda.syncthreads()
         for i in range(fft.output_elements_per_thread):
             k = cuda.threadIdx.x + i * fft.stride
             if k < fft.output_length:
-                e = row * fft.output_length + k
-                for b in range(B):
-                    if cout == 2:
-                        out[row0 + b, 2 * k] = f[2 * B * e + b]
-                        out[row0 + b, 2 * k + 1] = f[2 * B * e + B + b]
-                    else:
-                        out[row0 + b, k] = f[B * e + b]
+                take(out, row0, k, f, row * fft.output_length + k)
 
     return kernel
 
@@ -127,7 +133,7 @@ def block_shared_kernel(fft):
 def thread_kernel(fft):
     """Thread execution: each thread transforms its own row(s): ``fft.execute(thread_data)``."""
     B = fft.implicit_type_batching
-    cin, cout = scalars_per_element(fft, "in"), scalars_per_element(fft, "out")
+    put, take = element_movers(fft)
 
     @cuda.jit
     def kernel(inp, out):
@@ -137,20 +143,10 @@ def thread_kernel(fft):
         if row0 >= inp.shape[0]:
             return
         for k in range(fft.input_length):
-            for b in range(B):
-                if cin == 2:
-                    f[2 * B * k + b] = inp[row0 + b, 2 * k]
-                    f[2 * B * k + B + b] = inp[row0 + b, 2 * k + 1]
-                else:
-                    f[B * k + b] = inp[row0 + b, k]
+            put(f, k, inp, row0, k)
         fft.execute(thread_data)
         for k in range(fft.output_length):
-            for b in range(B):
-                if cout == 2:
-                    out[row0 + b, 2 * k] = f[2 * B * k + b]
-                    out[row0 + b, 2 * k + 1] = f[2 * B * k + B + b]
-                else:
-                    out[row0 + b, k] = f[B * k + b]
+            take(out, row0, k, f, k)
 
     return kernel
 

@@ -24,31 +24,12 @@ def array2d(precision):
     )
 
 
+C2C_512 = dict(
+    size=512, precision=np.float32, fft_type="c2c", execution="Block", direction="forward", ffts_per_block="suggested"
+)
 CASES = [
-    (
-        "c2c-512-f32-block-register",
-        dict(
-            size=512,
-            precision=np.float32,
-            fft_type="c2c",
-            execution="Block",
-            direction="forward",
-            ffts_per_block="suggested",
-        ),
-        "register",
-    ),
-    (
-        "c2c-512-f32-block-shared",
-        dict(
-            size=512,
-            precision=np.float32,
-            fft_type="c2c",
-            execution="Block",
-            direction="forward",
-            ffts_per_block="suggested",
-        ),
-        "shared",
-    ),
+    ("c2c-512-f32-block-register", C2C_512, "register"),
+    ("c2c-512-f32-block-shared", C2C_512, "shared"),
     (
         "r2c-128-f64-block",
         dict(size=128, precision=np.float64, fft_type="r2c", execution="Block", ffts_per_block=2),

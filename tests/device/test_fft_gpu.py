@@ -77,14 +77,13 @@ def test_block_shared_memory_api(size, precision):
 # The same kernels and cases as tests/device/sim/test_sim_fft.py (test_block_folded,
 # test_block_shared_memory_api_real): the simulator's layout and cuFFTDx's are both checked
 # against one NumPy reference.
-FOLDED_SIZES = fft_kernels.FOLDED_SIZES
-PRECISION_FPB = fft_kernels.REAL_PRECISION_FPB
-case_id = fft_kernels.precision_fpb_id
 
 
-@pytest.mark.parametrize("precision, ffts_per_block", PRECISION_FPB, ids=[case_id(c) for c in PRECISION_FPB])
+@pytest.mark.parametrize(
+    "precision, ffts_per_block", fft_kernels.REAL_PRECISION_FPB, ids=fft_kernels.REAL_PRECISION_FPB_IDS
+)
 @pytest.mark.parametrize("fft_type", ["r2c", "c2r"])
-@pytest.mark.parametrize("size", FOLDED_SIZES)
+@pytest.mark.parametrize("size", fft_kernels.FOLDED_SIZES)
 def test_block_folded(size, fft_type, precision, ffts_per_block):
     options = {"complex_layout": "natural", "real_mode": "folded"}
     check(make(size, precision, fft_type, None, "Block", ffts_per_block=ffts_per_block, real_fft_options=options))
@@ -95,7 +94,9 @@ def test_thread_folded(fft_type):
     check(make(16, np.float32, fft_type, None, "Thread", real_fft_options={"real_mode": "folded"}))
 
 
-@pytest.mark.parametrize("precision, ffts_per_block", PRECISION_FPB, ids=[case_id(c) for c in PRECISION_FPB])
+@pytest.mark.parametrize(
+    "precision, ffts_per_block", fft_kernels.REAL_PRECISION_FPB, ids=fft_kernels.REAL_PRECISION_FPB_IDS
+)
 @pytest.mark.parametrize("fft_type", ["r2c", "c2r"])
 @pytest.mark.parametrize("size", [16, 64, 128])
 def test_block_shared_memory_api_real(size, fft_type, precision, ffts_per_block):

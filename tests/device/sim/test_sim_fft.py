@@ -49,14 +49,13 @@ def test_block_shared_memory_api(precision):
 
 # The same cases run on the GPU in tests/device/test_fft_gpu.py (test_block_folded,
 # test_block_shared_memory_api_real): one reference, both layouts.
-FOLDED_SIZES = fft_kernels.FOLDED_SIZES
-PRECISION_FPB = fft_kernels.REAL_PRECISION_FPB
-case_id = fft_kernels.precision_fpb_id
 
 
-@pytest.mark.parametrize("precision, ffts_per_block", PRECISION_FPB, ids=[case_id(c) for c in PRECISION_FPB])
+@pytest.mark.parametrize(
+    "precision, ffts_per_block", fft_kernels.REAL_PRECISION_FPB, ids=fft_kernels.REAL_PRECISION_FPB_IDS
+)
 @pytest.mark.parametrize("fft_type", ["r2c", "c2r"])
-@pytest.mark.parametrize("size", FOLDED_SIZES)
+@pytest.mark.parametrize("size", fft_kernels.FOLDED_SIZES)
 def test_block_folded(size, fft_type, precision, ffts_per_block):
     options = {"complex_layout": "natural", "real_mode": "folded"}
     fft = make(size, precision, fft_type, "Block", ffts_per_block=ffts_per_block, real_fft_options=options)
@@ -75,7 +74,9 @@ def test_thread_folded(fft_type):
     assert np.isfinite(result).all() and error < TOL[np.float32]
 
 
-@pytest.mark.parametrize("precision, ffts_per_block", PRECISION_FPB, ids=[case_id(c) for c in PRECISION_FPB])
+@pytest.mark.parametrize(
+    "precision, ffts_per_block", fft_kernels.REAL_PRECISION_FPB, ids=fft_kernels.REAL_PRECISION_FPB_IDS
+)
 @pytest.mark.parametrize("fft_type", ["r2c", "c2r"])
 @pytest.mark.parametrize("size", [16, 64, 128])
 def test_block_shared_memory_api_real(size, fft_type, precision, ffts_per_block):
