@@ -1,4 +1,4 @@
-"""The one timing helper of the benchmarks: CUDA events around a callable, medians after warm-up.
+"""The one timing helper of the benchmarks: CUDA events between back-to-back calls, medians after warm-up.
 
 Example:
     >>> from benchmarks.timing import time_gpu
@@ -36,10 +36,16 @@ def time_gpu(
 ) -> Timing:
     """Time ``fn`` on the GPU with CUDA events (CuPy) on ``stream`` (default: CuPy's current stream).
 
-    Each sample brackets one call with two events, so host overhead that overlaps GPU work is
-    not counted; use :func:`time_host` for calls that include synchronisation. Warm-up runs
-    ``warmup`` calls and, with ``warmup_s``, keeps calling until that many seconds of GPU work
-    have passed (clocks ramp up over ~1 s after an idle period: short kernels need it).
+    The calls run back to back, with an event recorded between each two; a sample is the GPU
+    time between the events around one call. One call is already queued before the first
+    event, so the host's launch cost of the next call (tens of microseconds for a Numba kernel)
+    overlaps GPU work instead of being counted, as it would be if each sample started on an
+    idle GPU. This holds while a call takes longer on the GPU than to launch; shorter calls
+    are timed with their launch cost (use :func:`time_host` for calls that synchronise).
+    Warm-up runs ``warmup`` calls and, with ``warmup_s``, keeps calling until that many seconds
+    of GPU work have passed: clocks ramp up over ~1 s after an idle period, and a kernel near
+    the power limit meets the power controller's overshoot (a brief clock drop) in its first
+    second.
     """
     import cupy
 
@@ -52,15 +58,14 @@ def time_gpu(
         for _ in range(10):
             fn()
         stream.synchronize()
-    samples = []
-    for _ in range(repeat):
-        start, stop = cupy.cuda.Event(), cupy.cuda.Event()
-        start.record(stream)
+    events = [cupy.cuda.Event() for _ in range(repeat + 1)]
+    fn()  # in flight while the first timed call is launched
+    events[0].record(stream)
+    for event in events[1:]:
         fn()
-        stop.record(stream)
-        stop.synchronize()
-        samples.append(cupy.cuda.get_elapsed_time(start, stop))
-    return _summary(samples)
+        event.record(stream)
+    events[-1].synchronize()
+    return _summary([cupy.cuda.get_elapsed_time(events[i], events[i + 1]) for i in range(repeat)])
 
 
 def time_host(fn: Callable[[], object], *, warmup: int = 10, repeat: int = 200) -> Timing:

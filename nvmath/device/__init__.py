@@ -4,7 +4,8 @@
   ``fft.execute(...)``; its traits (``storage_size``, ``value_type``, ``block_dim``, ...) are
   compile-time constants there.
 - :func:`load_aligned` / :func:`store_aligned`: whole-element (8- or 16-byte) accesses to
-  complex arrays, which memory-bound kernels need.
+  complex arrays, which memory-bound kernels need; :func:`prefetch_l2` keeps DRAM streaming
+  while warps compute.
 - Vector types :class:`float16x2`, :class:`float16x4`, :class:`float32x2`, :class:`float64x2`
   and :func:`to_complex`.
 
@@ -33,6 +34,7 @@ _EXPORTS = {
     "to_complex": "nvmath.device.vector_types",
     "load_aligned": "nvmath.device.aligned_access",
     "store_aligned": "nvmath.device.aligned_access",
+    "prefetch_l2": "nvmath.device.aligned_access",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -1,29 +1,38 @@
-"""Whole-element loads and stores for kernels: ``load_aligned(array, index)``, ``store_aligned(array, index, value)``.
+"""Memory-access helpers for memory-bound kernels: whole-element loads and stores, L2 prefetch.
 
-Numba loads a ``complex64`` element as two 4-byte loads (and ``complex128`` as two 8-byte
-ones), because it only assumes the alignment of the real part. Arrays allocated by CuPy,
-PyTorch or Numba, and their slices by whole elements, are aligned to the item size, so one
-8-byte (16-byte) access is valid, and memory-bound kernels need it: the fused 512-point
-convolution runs 1.00 ms with indexing and 0.84 ms with these (H100).
+- ``load_aligned(array, index)`` / ``store_aligned(array, index, value)``: Numba loads a
+  ``complex64`` element as two 4-byte loads (and ``complex128`` as two 8-byte ones), because it
+  only assumes the alignment of the real part. Arrays allocated by CuPy, PyTorch or Numba, and
+  their slices by whole elements, are aligned to the item size, so one 8-byte (16-byte) access
+  is valid, and memory-bound kernels need it: the fused 512-point convolution runs 0.85 ms with
+  indexing and 0.77 ms with these (H100, 1 GiB). Use them only on arrays whose data pointer is
+  a multiple of the item size; a misaligned access faults.
+- ``prefetch_l2(array, index, nbytes)``: ask L2 for ``nbytes`` starting at ``array[index]``
+  with one ``cp.async.bulk.prefetch.L2`` (sm_90 and newer), without waiting and without a
+  register; older targets get one ``prefetch.global.L2`` per 128-byte line. The address and
+  ``nbytes`` must be multiples of 16. A kernel that loads its data,
+  computes and stores it can prefetch the data a block a little further on will load, so that
+  DRAM keeps streaming while warps compute. In the fused 512-point convolution (rows 128 blocks
+  ahead) it saved 0.4-1.5% (H100, 0.755 against 0.767 ms); measure it in your kernel.
 
-Use them only on arrays whose data pointer is a multiple of the item size (the element
-type's size); a misaligned access faults. In the CUDA simulator they are plain indexing.
+In the CUDA simulator the accesses are plain indexing and the prefetch does nothing.
 
 Example:
     >>> from numba import cuda
-    >>> from nvmath.device import load_aligned, store_aligned
+    >>> from nvmath.device import load_aligned, prefetch_l2, store_aligned
     >>> @cuda.jit
-    ... def scale(data, factor):
-    ...     i = cuda.grid(1)
-    ...     if i < data.shape[0]:
-    ...         store_aligned(data, i, load_aligned(data, i) * factor)
+    ... def scale_rows(data, factor):
+    ...     row, col = cuda.blockIdx.x, cuda.threadIdx.x
+    ...     if col == 0 and row + 128 < data.shape[0]:
+    ...         prefetch_l2(data, (row + 128, 0), data.shape[1] * 8)  # a later block's row
+    ...     store_aligned(data, (row, col), load_aligned(data, (row, col)) * factor)
 """
 
 from __future__ import annotations
 
 from nvmath.device.fft import simulator_enabled
 
-__all__ = ["load_aligned", "store_aligned"]
+__all__ = ["load_aligned", "prefetch_l2", "store_aligned"]
 
 
 if simulator_enabled():
@@ -36,7 +45,11 @@ if simulator_enabled():
         """Set ``array[index] = value`` (simulator: plain indexing)."""
         array[index] = value
 
+    def prefetch_l2(array, index, nbytes):
+        """Prefetch ``nbytes`` from ``array[index]`` into L2 (simulator: nothing)."""
+
 else:
+    from llvmlite import ir
     from numba.core.errors import TypingError
     from numba.cuda import cgutils, types
     from numba.cuda.extending import intrinsic
@@ -88,3 +101,55 @@ else:
             return context.get_dummy_value()
 
         return types.void(array, index, value), codegen
+
+    _L2_LINE_BYTES = 128  # the unit of the pre-sm_90 ``prefetch.global.L2``
+
+    def _target_arch(builder):
+        """``__CUDA_ARCH`` of the compile target (e.g. 900), folded to a constant by NVVM."""
+        module = builder.module
+        name = bytearray(b"__CUDA_ARCH\0")
+        text_type = ir.ArrayType(ir.IntType(8), len(name))
+        text = module.globals.get("nvmath_reflect_cuda_arch")
+        if text is None:
+            text = cgutils.add_global_variable(module, text_type, "nvmath_reflect_cuda_arch", addrspace=4)
+            text.linkage = "private"
+            text.global_constant = True
+            text.initializer = ir.Constant(text_type, name)
+        char_pointer = ir.PointerType(ir.IntType(8))
+        reflect = cgutils.get_or_insert_function(
+            module, ir.FunctionType(ir.IntType(32), [char_pointer]), "__nvvm_reflect"
+        )
+        generic = builder.addrspacecast(builder.bitcast(text, ir.PointerType(ir.IntType(8), 4)), char_pointer)
+        return builder.call(reflect, [generic])
+
+    @intrinsic
+    def prefetch_l2(typingctx, array, index, nbytes):
+        """Prefetch ``nbytes`` (a multiple of 16) from ``array[index]`` (16-byte aligned) into L2.
+
+        sm_90 and newer: one ``cp.async.bulk.prefetch.L2``. Older targets: one
+        ``prefetch.global.L2`` per 128-byte line, from the calling thread.
+        """
+        _check(array, index, "prefetch_l2")
+        if not isinstance(nbytes, types.Integer):
+            raise TypingError(f"prefetch_l2: argument 'nbytes' must be an integer, got {nbytes}")
+
+        def codegen(context, builder, sig, args):
+            pointer = _element_pointer(context, builder, sig.args[0], args[0], sig.args[1], args[1])
+            address = builder.ptrtoint(pointer, ir.IntType(64))
+            size = context.cast(builder, args[2], sig.args[2], types.uint32)
+            has_bulk_prefetch = builder.icmp_signed(">=", _target_arch(builder), ir.Constant(ir.IntType(32), 900))
+            with builder.if_else(has_bulk_prefetch) as (bulk, per_line):
+                with bulk:
+                    signature = ir.FunctionType(ir.VoidType(), [ir.IntType(64), ir.IntType(32)])
+                    asm = ir.InlineAsm(signature, "cp.async.bulk.prefetch.L2.global [$0], $1;", "l,r", side_effect=True)
+                    builder.call(asm, [address, size])
+                with per_line:
+                    signature = ir.FunctionType(ir.VoidType(), [ir.IntType(64)])
+                    asm = ir.InlineAsm(signature, "prefetch.global.L2 [$0];", "l", side_effect=True)
+                    size64 = builder.zext(size, ir.IntType(64))
+                    step = ir.Constant(ir.IntType(64), _L2_LINE_BYTES)
+                    with cgutils.for_range_slice(builder, ir.Constant(ir.IntType(64), 0), size64, step) as (offset, _):
+                        builder.call(asm, [builder.add(address, offset)])
+            return context.get_dummy_value()
+
+        return types.void(array, index, nbytes), codegen

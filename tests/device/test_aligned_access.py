@@ -1,4 +1,4 @@
-"""load_aligned / store_aligned: one full-width access per element, right values, clear typing errors."""
+"""load_aligned / store_aligned / prefetch_l2: one full-width access per element, right values, clear typing errors."""
 
 import re
 
@@ -7,7 +7,7 @@ import pytest
 from numba import cuda, types
 from numba.core.errors import TypingError
 
-from nvmath.device import load_aligned, store_aligned
+from nvmath.device import load_aligned, prefetch_l2, store_aligned
 from nvmath.device.extern import compile_kernel
 
 
@@ -56,6 +56,41 @@ def test_not_an_array_is_a_typing_error():
         compile_kernel(bad, [types.float32], cc=(9, 0))
 
 
+def prefetch_then_scale(data, factor):
+    row, col = cuda.blockIdx.x, cuda.threadIdx.x
+    if col == 0 and row + 128 < data.shape[0]:
+        prefetch_l2(data, (row + 128, 0), data.shape[1] * data.itemsize)
+    if col < data.shape[1]:
+        store_aligned(data, (row, col), load_aligned(data, (row, col)) * factor)
+
+
+def test_prefetch_l2_is_one_bulk_prefetch_without_registers():
+    plain = compile_kernel(scale_rows, [types.complex64[:, ::1], types.complex64], cc=(9, 0))
+    compiled = compile_kernel(prefetch_then_scale, [types.complex64[:, ::1], types.complex64], cc=(9, 0))
+    assert re.findall(r"\bUBLKPF\.[A-Z0-9.]+", compiled.sass()) == ["UBLKPF.L2"]
+    assert compiled.sass_counts() == {"CALL": 0, "LDL": 0, "STL": 0}
+    (usage,) = compiled.resource_usage().values()
+    (plain_usage,) = plain.resource_usage().values()
+    assert usage["REG"] <= plain_usage["REG"] + 8
+
+
+def test_prefetch_l2_before_sm_90_prefetches_each_line():
+    """cp.async.bulk needs sm_90: older targets get one prefetch.global.L2 per 128-byte line."""
+    compiled = compile_kernel(prefetch_then_scale, [types.complex64[:, ::1], types.complex64], cc=(8, 0))
+    sass = compiled.sass()
+    assert "UBLKPF" not in sass
+    assert "CCTL.E.PF2" in sass
+    assert compiled.sass_counts() == {"CALL": 0, "LDL": 0, "STL": 0}
+
+
+def test_prefetch_l2_byte_count_must_be_an_integer():
+    def bad(data):
+        prefetch_l2(data, (0, 0), 1.5)
+
+    with pytest.raises(TypingError, match="prefetch_l2: argument 'nbytes' must be an integer"):
+        compile_kernel(bad, [types.complex64[:, ::1]], cc=(9, 0))
+
+
 @pytest.mark.gpu
 @pytest.mark.parametrize("dtype", [np.complex64, np.complex128, np.float32])
 def test_values_on_the_gpu(dtype):
@@ -65,4 +100,13 @@ def test_values_on_the_gpu(dtype):
         host = host + 1j * rng.standard_normal(host.shape).astype(host.real.dtype)
     data = cuda.to_device(host)
     cuda.jit(scale_rows)[(3, 5), (16, 16)](data, dtype(2.5))
+    np.testing.assert_allclose(data.copy_to_host(), host.astype(np.complex128) * 2.5, rtol=1e-6)
+
+
+@pytest.mark.gpu
+def test_prefetch_l2_leaves_values_unchanged_on_the_gpu():
+    rng = np.random.default_rng()
+    host = (rng.standard_normal((300, 64)) + 1j * rng.standard_normal((300, 64))).astype(np.complex64)
+    data = cuda.to_device(host)
+    cuda.jit(prefetch_then_scale)[300, 64](data, np.complex64(2.5))
     np.testing.assert_allclose(data.copy_to_host(), host.astype(np.complex128) * 2.5, rtol=1e-6)
