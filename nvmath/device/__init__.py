@@ -4,8 +4,8 @@
   ``fft.execute(...)``; its traits (``storage_size``, ``value_type``, ``block_dim``, ...) are
   compile-time constants there.
 - :func:`load_aligned` / :func:`store_aligned`: whole-element (8- or 16-byte) accesses to
-  complex arrays, which memory-bound kernels need; :func:`prefetch_l2` keeps DRAM streaming
-  while warps compute.
+  complex arrays, which memory-bound kernels need; :func:`prefetch_l2` asks L2 for bytes that
+  a later block will load.
 - Vector types :class:`float16x2`, :class:`float16x4`, :class:`float32x2`, :class:`float64x2`
   and :func:`to_complex`.
 
