@@ -25,8 +25,9 @@ import importlib
 # submodule (e.g. the code-generation worker's nvmath.device.lto.fft) does not import Numba.
 _EXPORTS = {
     "FFT": "nvmath.device.fft",
-    "Dim3": "nvmath.device.fft",
-    "simulator_enabled": "nvmath.device.fft",
+    "Dim3": "nvmath.device.common",
+    "simulator_enabled": "nvmath.device.common",
+    "current_device_sm": "nvmath.device.common",
     "float16x2": "nvmath.device.vector_types",
     "float16x4": "nvmath.device.vector_types",
     "float32x2": "nvmath.device.vector_types",

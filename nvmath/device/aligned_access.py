@@ -30,7 +30,7 @@ Example:
 
 from __future__ import annotations
 
-from nvmath.device.fft import simulator_enabled
+from nvmath.device.common import simulator_enabled
 
 __all__ = ["load_aligned", "prefetch_l2", "store_aligned"]
 

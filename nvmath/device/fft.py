@@ -27,27 +27,19 @@ Example:
 
 from __future__ import annotations
 
-import collections
 import functools
 from typing import Any
 
 import numpy as np
 
 from nvmath._validation import check_choice, check_positive_int
+from nvmath.device.common import Dim3, normalize_precision, normalize_sm, simulator_enabled
 from nvmath.device.lto import fft as backend
 from nvmath.device.lto.fft import FFTDescription, FFTTraits
 
-__all__ = ["FFT", "Dim3"]
+__all__ = ["FFT"]
 
-Dim3 = collections.namedtuple("Dim3", ["x", "y", "z"])
-Dim3.__doc__ = """Block dimensions ``(x, y, z)``; usable as a launch configuration.
-
-Example:
-    >>> Dim3(64, 2, 1).y
-    2
-"""
-
-_PRECISIONS = {np.float16: "f16", np.float32: "f32", np.float64: "f64"}
+_PRECISIONS = {"float16": "f16", "float32": "f32", "float64": "f64"}
 _FFT_TYPES = ("c2c", "r2c", "c2r")
 _EXECUTIONS = ("Block", "Thread")
 _DIRECTIONS = ("forward", "inverse")
@@ -55,66 +47,6 @@ _COMPLEX_LAYOUTS = ("natural", "packed", "full")
 _REAL_MODES = ("normal", "folded")
 _MIN_SM = 70
 _MAX_THREADS_PER_BLOCK = 1024
-
-
-def simulator_enabled() -> bool:
-    """Whether Numba's CUDA simulator is on (``NUMBA_ENABLE_CUDASIM=1``, read when numba starts)."""
-    from numba import config
-
-    return bool(getattr(config, "ENABLE_CUDASIM", 0))
-
-
-def _current_sm() -> int:
-    """The compute capability of the current device, e.g. 90; RuntimeError when there is none."""
-    from numba import cuda
-
-    try:
-        available = cuda.is_available()
-        device = cuda.get_current_device() if available else None
-    except Exception as exc:  # the driver is missing or broken
-        raise RuntimeError(
-            f"No CUDA GPU is usable ({exc}); pass sm=<compute capability>, e.g. sm=90, to describe an FFT "
-            "for a GPU that is not here."
-        ) from exc
-    if device is None:
-        raise RuntimeError(
-            "No CUDA GPU is visible, so the default sm (the current device's) is unknown: pass "
-            "sm=<compute capability>, e.g. sm=90, or run with NUMBA_ENABLE_CUDASIM=1 for the simulator."
-        )
-    major, minor = device.compute_capability
-    return major * 10 + minor
-
-
-def _normalize_sm(sm) -> int:
-    if sm is None:
-        if simulator_enabled():
-            return 90
-        return _current_sm()
-    from nvmath.compile import normalize_cc
-
-    try:
-        major, minor = normalize_cc(sm)
-    except ValueError:
-        raise ValueError(
-            f"Argument 'sm' = {sm!r} is not a compute capability: pass e.g. 90, (9, 0) or 'sm_90'."
-        ) from None
-    value = major * 10 + minor
-    if value < _MIN_SM:
-        raise ValueError(f"Argument 'sm' = {sm!r} is not supported: cuFFTDx needs compute capability 7.0 or newer.")
-    return value
-
-
-def _normalize_precision(precision) -> str:
-    try:
-        kind = np.dtype(precision).type
-    except TypeError:
-        kind = None
-    if kind not in _PRECISIONS:
-        raise ValueError(
-            f"Argument 'precision' = {precision!r} is not supported: allowed values are "
-            "numpy.float16, numpy.float32, numpy.float64."
-        )
-    return _PRECISIONS[kind]
 
 
 def _check_knob(name: str, value) -> int | str | None:
@@ -217,7 +149,7 @@ class FFT:
 
         register_numba_extensions()  # so kernels can use this object, however FFT was imported
         check_positive_int("size", size)
-        precision_name = _normalize_precision(precision)
+        precision_name = normalize_precision(precision, _PRECISIONS)
         check_choice("fft_type", fft_type, _FFT_TYPES)
         check_choice("execution", execution, _EXECUTIONS)
         direction = self._check_direction(fft_type, direction)
@@ -236,7 +168,7 @@ class FFT:
                     f"execution='Thread': allowed values are None, 'suggested' or {size} (the size)."
                 )
             ffts_per_block = elements_per_thread = None
-        sm_value = _normalize_sm(sm)
+        sm_value = normalize_sm(sm, library="cuFFTDx", min_sm=_MIN_SM)
 
         base = FFTDescription(
             size=int(size),
@@ -250,7 +182,7 @@ class FFT:
         )
         self._description = self._resolve_knobs(base, ffts_per_block, elements_per_thread)
         self._traits: FFTTraits = backend.query_traits(self._description)
-        self._precision = np.dtype(precision).type
+        self._precision = np.dtype(precision_name.replace("f", "float")).type
         self._real_fft_options = None if layout is None else {"complex_layout": layout, "real_mode": mode}
 
     # ---- validation helpers ------------------------------------------------------------

@@ -18,8 +18,8 @@ from numba.cuda import cgutils, types
 from numba.cuda.core.imputils import lower_builtin, lower_constant, lower_getattr_generic
 
 from nvmath.device import vector_types as vt
+from nvmath.device.common import Dim3
 from nvmath.device.extern import LTOIRCode, call_extern
-from nvmath.device.fft import Dim3
 from nvmath.device.lto import fft as backend
 from nvmath.device.numba_types import FFTType, vector_numba_type
 from nvmath.device.numba_typing import EXECUTE_KEY, INT_TRAITS, execute_api, int_trait_value

@@ -29,8 +29,9 @@ from numba.cuda.typing.templates import (
 )
 
 from nvmath.device import vector_types as vt
+from nvmath.device.common import Dim3
 from nvmath.device.element_types import numba_type
-from nvmath.device.fft import FFT, Dim3
+from nvmath.device.fft import FFT
 from nvmath.device.lto.fft import kernel_code_description, prefetch_ltoir
 from nvmath.device.numba_types import FFTType, VectorClassType, vector_numba_type
 

@@ -14,7 +14,7 @@ import functools
 @functools.cache
 def register_numba_extensions() -> None:
     """Import the Numba typing and lowering modules (does nothing in the CUDA simulator)."""
-    from nvmath.device.fft import simulator_enabled
+    from nvmath.device.common import simulator_enabled
 
     if simulator_enabled():
         return
