@@ -56,6 +56,7 @@ __all__ = [
     "commondx_set_code_option_str",
     "commondx_set_code_option_strs",
     "commondx_status_to_str",
+    "cublasdx_get_version",
     "cufftdx_create_descriptor",
     "cufftdx_destroy_descriptor",
     "cufftdx_finalize_code",
@@ -354,6 +355,7 @@ _SIGNATURES: dict[str, list] = {
     "mathdxGetPackageVersion": [_c_int_p, _c_int_p, _c_int_p],
     "mathdxGetCommit": [ctypes.POINTER(_c_char_p)],
     "cufftdxGetVersion": [_c_int_p, _c_int_p, _c_int_p],
+    "cublasdxGetVersion": [_c_int_p, _c_int_p, _c_int_p],
     "cufftdxCreateDescriptor": [_c_ll_p],
     "cufftdxSetOptionStr": [_c_ll, _c_int, _c_char_p],
     "cufftdxSetOptionStrs": [_c_ll, _c_int, _c_size, ctypes.POINTER(_c_char_p)],
@@ -769,6 +771,18 @@ def commondx_value_type_to_str(value: CommondxValueType) -> str:
 # --------------------------------------------------------------------------------------------
 # libcufftdx.h
 # --------------------------------------------------------------------------------------------
+
+
+def cublasdx_get_version() -> tuple[int, int, int]:
+    """``cublasdxGetVersion``: the cuBLASDx version inside libmathdx, ``(major, minor, patch)``.
+
+    Example:
+        >>> cublasdx_get_version()
+        (0, 7, 1)
+    """
+    a, b, c = _c_int(), _c_int(), _c_int()
+    _call("cublasdxGetVersion", ctypes.byref(a), ctypes.byref(b), ctypes.byref(c))
+    return a.value, b.value, c.value
 
 
 def cufftdx_get_version() -> tuple[int, int, int]:

@@ -88,24 +88,26 @@ def test_kernel_links_fully_inlined(name, kwargs, api):
 
 
 def test_ltoir_is_generated_once_and_cached():
-    from nvmath.device.lto import fft as backend
+    from nvmath.device.lto import mathdx
 
     fft = FFT(512, np.float32, "c2c", "Block", direction="forward", ffts_per_block="suggested", sm=90)
     symbol, data = fft.ltoir("register")
     assert symbol.startswith("nvmath_cufftdx_c2c_512_f32_register_") and len(data) > 1000
-    backend._futures.clear()  # forget the in-memory copy: the disk cache answers now
+    mathdx.forget_generated()  # forget the in-memory copy: the disk cache answers now
     assert fft.ltoir("register") == (symbol, data)
 
 
 def test_background_generation_runs_here_first_then_in_a_worker_process(monkeypatch, tmp_path):
-    from nvmath.device.lto import fft as backend
+    from nvmath.device.lto import mathdx
 
     monkeypatch.setenv("NVMATH_CACHE_DIR", str(tmp_path))  # an empty cache: both are generated
     monkeypatch.setenv("NVMATH_CODEGEN_WORKERS", "4")
-    monkeypatch.setattr(backend, "_futures", {})
+    monkeypatch.setattr(mathdx, "_futures", {})
     in_workers = []
-    build_in_worker = backend._build_in_worker
-    monkeypatch.setattr(backend, "_build_in_worker", lambda d, api: in_workers.append(d) or build_in_worker(d, api))
+    build_in_worker = mathdx._build_in_worker
+    monkeypatch.setattr(
+        mathdx, "_build_in_worker", lambda request: in_workers.append(request.description) or build_in_worker(request)
+    )
     first = FFT(8, np.float32, "c2c", "Thread", direction="forward", sm=90)
     second = FFT(16, np.float32, "c2c", "Thread", direction="forward", sm=90)
 

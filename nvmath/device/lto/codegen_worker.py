@@ -1,30 +1,33 @@
-"""Generate one cuFFTDx LTO-IR in a separate process: ``python -m nvmath.device.lto.codegen_worker``.
+"""Build one libmathdx request in a separate process (started by :mod:`nvmath.device.lto.mathdx`).
 
-Reads ``{"description": {...}, "api": "register" | "shared"}`` (JSON) on standard input,
-generates the LTO-IR through libmathdx and writes the raw bytes to standard output. The
-parent stores them in the disk cache. The worker imports only the libmathdx binding and
-the description (not Numba), so it starts in tens of milliseconds.
+The parent runs ``python -I -c <bootstrap>`` and writes one JSON line on standard input:
+``{"path": [...], "module": "nvmath.device.lto.fft", "type": "FFTCode", "key": {...}}``. The
+bootstrap sets ``sys.path`` to ``path`` (the parent's, so the same ``nvmath`` is imported;
+never the current directory) and calls :func:`main`, which rebuilds the request with
+``from_key``, builds it through libmathdx and writes the raw bytes to standard output. Only
+request types listed by the library modules of
+:data:`nvmath.device.lto.mathdx.WORKER_MODULES` are built. The parent stores the bytes in
+the disk cache.
 
-Why a process: libmathdx's code generation does not run concurrently within one process
-(two threads take longer than one after the other), so the descriptors of one kernel are
-generated in parallel processes instead. A plain module run by ``subprocess`` (rather than
+The worker imports only the libmathdx binding and the library's description module (not
+Numba), so it starts in tens of milliseconds. A plain ``subprocess`` (rather than
 ``multiprocessing``) never re-imports the user's main script.
+
+Example:
+    >>> from nvmath.device.lto.codegen_worker import main
+    >>> main({"module": "nvmath.device.lto.fft", "type": "FFTCode", "key": key})  # doctest: +SKIP
+    0
 """
 
-import json
 import sys
 
-from nvmath.device.lto.fft import FFTDescription, _build_ltoir, symbol_name
+from nvmath.device.lto.mathdx import request_type
 
 
-def main() -> int:
-    request = json.load(sys.stdin)
-    desc, api = FFTDescription(**request["description"]), request["api"]
-    data = _build_ltoir(desc, api, symbol_name(desc, api))
+def main(message: dict) -> int:
+    """Build the request described by ``message`` and write its bytes to standard output."""
+    cls = request_type(message["module"], message["type"])
+    data = cls.from_key(message["key"]).build()
     sys.stdout.buffer.write(data)
     sys.stdout.buffer.flush()
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

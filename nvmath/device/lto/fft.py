@@ -16,22 +16,19 @@ Example:
 
 from __future__ import annotations
 
-import concurrent.futures
 import contextlib
 import dataclasses
 import functools
 import hashlib
 import json
-import os
-import subprocess
-import sys
-import threading
 from collections.abc import Iterator
 
-from nvmath._logging import get_logger
 from nvmath.bindings import mathdx
+from nvmath.device.lto import mathdx as dx
 
 __all__ = [
+    "CODEGEN_REQUESTS",
+    "FFTCode",
     "FFTDescription",
     "FFTTraits",
     "descriptor",
@@ -63,11 +60,6 @@ KNOBS = {
     "elements_per_thread": mathdx.CufftdxKnobType.ELEMENTS_PER_THREAD,
     "ffts_per_block": mathdx.CufftdxKnobType.FFTS_PER_BLOCK,
 }
-
-# libmathdx calls of this process run one at a time (a descriptor lives under the lock), so
-# a background code generation and a trait query never meet inside the library.
-_LIBMATHDX_LOCK = threading.RLock()
-
 
 @dataclasses.dataclass(frozen=True)
 class FFTDescription:
@@ -155,13 +147,9 @@ def descriptor(desc: FFTDescription, api: str = "register", symbol: str | None =
         ...     mathdx.cufftdx_is_supported(h)
         True
     """
-    with _LIBMATHDX_LOCK:
-        h = mathdx.cufftdx_create_descriptor()
-        try:
-            _set_operators(h, desc, api, symbol)
-            yield h
-        finally:
-            mathdx.cufftdx_destroy_descriptor(h)
+    with dx.descriptor(mathdx.cufftdx_create_descriptor, mathdx.cufftdx_destroy_descriptor) as h:
+        _set_operators(h, desc, api, symbol)
+        yield h
 
 
 def _set_operators(h: int, desc: FFTDescription, api: str, symbol: str | None) -> None:
@@ -295,85 +283,52 @@ def symbol_name(desc: FFTDescription, api: str) -> str:
     return f"nvmath_cufftdx_{desc.fft_type}_{desc.size}_{desc.precision}_{api}_{digest}"
 
 
-@functools.cache
-def _library_versions() -> dict[str, str]:
-    return {
-        "libmathdx": ".".join(map(str, mathdx.mathdx_get_version_ex())),
-        "libmathdx_commit": mathdx.mathdx_get_commit(),
-        "cufftdx": ".".join(map(str, mathdx.cufftdx_get_version())),
-    }
+@dataclasses.dataclass(frozen=True)
+class FFTCode:
+    """The request for one cuFFTDx device function's LTO-IR (run by :mod:`nvmath.device.lto.mathdx`).
+
+    Attributes:
+        description: what to generate.
+        api: ``"register"`` or ``"shared"``.
+
+    Example:
+        >>> d = FFTDescription(64, "f32", "c2c", "forward", "Block", 90)
+        >>> FFTCode.from_key(FFTCode(d, "register").key()) == FFTCode(d, "register")
+        True
+    """
+
+    description: FFTDescription
+    api: str
+
+    cache_kind = "mathdx-cufftdx-ltoir"
+
+    def key(self) -> dict:
+        """The request as a JSON-serialisable dict (the cache key, less the library versions)."""
+        return {"description": self.description.key(), "api": self.api, "symbol": self.symbol()}
+
+    @classmethod
+    def from_key(cls, key: dict) -> FFTCode:
+        """The request that :meth:`key` describes."""
+        return cls(FFTDescription(**key["description"]), key["api"])
+
+    def symbol(self) -> str:
+        """The exported device-function name."""
+        return symbol_name(self.description, self.api)
+
+    def build(self) -> bytes:
+        """Generate the LTO-IR through libmathdx (seconds)."""
+        desc = self.description
+        with descriptor(desc, api=self.api, symbol=self.symbol()) as h:
+            return dx.ltoir_from_code(desc.sm, lambda code: mathdx.cufftdx_finalize_code(code, h), self.symbol())
+
+    def describe(self) -> str:
+        """A short text for logs."""
+        d = self.description
+        return f"cuFFTDx {d.fft_type} size {d.size} {d.precision} {d.execution} sm_{d.sm}"
 
 
-def _build_ltoir(desc: FFTDescription, api: str, symbol: str) -> bytes:
-    with descriptor(desc, api=api, symbol=symbol) as h:
-        code = mathdx.commondx_create_code()
-        try:
-            mathdx.commondx_set_code_option_int64(code, mathdx.CommondxOption.TARGET_SM, desc.sm * 10)
-            mathdx.cufftdx_finalize_code(code, h)
-            chunks = mathdx.commondx_get_code_ltoirs(code)
-        finally:
-            mathdx.commondx_destroy_code(code)
-    if len(chunks) != 1:
-        raise RuntimeError(f"libmathdx returned {len(chunks)} LTO-IR chunks for {symbol}; expected 1.")
-    return chunks[0]
-
-
-_CACHE_KIND = "mathdx-cufftdx-ltoir"
-
-
-def _key_parts(desc: FFTDescription, api: str) -> dict:
-    return {"description": desc.key(), "api": api, "symbol": symbol_name(desc, api), **_library_versions()}
-
-
-def _generate(desc: FFTDescription, api: str, *, in_worker: bool = False) -> tuple[str, bytes]:
-    """``(symbol, ltoir)`` from the disk cache, else generated here or in a worker process."""
-    symbol = symbol_name(desc, api)
-    key = _key_parts(desc, api)
-    from nvmath.compile import cached
-
-    build = (lambda: _build_in_worker(desc, api)) if in_worker else (lambda: _build_ltoir(desc, api, symbol))
-    # cached() logs the generation at INFO with its duration.
-    data = cached(
-        _CACHE_KIND,
-        key,
-        build,
-        description=f"cuFFTDx {desc.fft_type} size {desc.size} {desc.precision} {desc.execution} sm_{desc.sm}",
-        logger=get_logger(),
-    )
-    return symbol, data
-
-
-_futures: dict[tuple[FFTDescription, str], concurrent.futures.Future] = {}
-_futures_lock = threading.Lock()
-_executor: concurrent.futures.ThreadPoolExecutor | None = None
-_in_process_slot = threading.Lock()  # held while a background generation runs in this process
-
-
-def _codegen_workers() -> int:
-    try:
-        return max(0, int(os.environ.get("NVMATH_CODEGEN_WORKERS", "4")))
-    except ValueError:
-        return 4
-
-
-def _generate_in_process(desc: FFTDescription, api: str) -> tuple[str, bytes]:
-    try:
-        return _generate(desc, api)
-    finally:
-        _in_process_slot.release()
-
-
-def _build_in_worker(desc: FFTDescription, api: str) -> bytes:
-    """Generate the LTO-IR of ``desc``/``api`` in :mod:`nvmath.device.lto.codegen_worker` (a new process)."""
-    request = json.dumps({"description": desc.key(), "api": api}).encode()
-    result = subprocess.run(
-        [sys.executable, "-m", "nvmath.device.lto.codegen_worker"], input=request, capture_output=True, check=False
-    )
-    if result.returncode != 0:
-        raise RuntimeError(
-            f"cuFFTDx code generation for {desc} failed in a worker process:\n{result.stderr.decode(errors='replace')}"
-        )
-    return result.stdout
+#: The request types a code-generation worker may build from this module.
+CODEGEN_REQUESTS = (FFTCode,)
 
 
 def prefetch_ltoir(desc: FFTDescription, api: str) -> None:
@@ -381,44 +336,13 @@ def prefetch_ltoir(desc: FFTDescription, api: str) -> None:
 
     Kernel typing calls this for every ``fft.execute`` it meets, so code generation runs
     while Numba types and lowers the kernel, and the descriptors of one kernel run in
-    parallel, rather than one after the other at lowering. The first generation runs in a
-    thread of this process (libmathdx is loaded already and releases the GIL); any started
-    while it runs go to worker processes (:mod:`nvmath.device.lto.codegen_worker`), since
-    libmathdx serves one call at a time within a process. ``NVMATH_CODEGEN_WORKERS`` sets
-    how many run at once (default 4); ``0`` turns background generation off (lowering then
-    generates the code itself, in this process).
+    parallel (see :func:`nvmath.device.lto.mathdx.prefetch`).
 
     Example:
         >>> d = FFTDescription(64, "f32", "c2c", "forward", "Block", 90)
         >>> prefetch_ltoir(d, "register")  # doctest: +SKIP
     """
-    global _executor
-    if _codegen_workers() == 0:
-        return
-    with _futures_lock:
-        if (desc, api) in _futures:
-            return
-    from nvmath.compile.cache import lookup
-
-    cached_data = lookup(_CACHE_KIND, _key_parts(desc, api))  # a cache hit needs no thread
-    with _futures_lock:
-        if (desc, api) in _futures:
-            return
-        if cached_data is not None:
-            done: concurrent.futures.Future = concurrent.futures.Future()
-            done.set_result((symbol_name(desc, api), cached_data))
-            _futures[(desc, api)] = done
-            return
-        if _executor is None:
-            _executor = concurrent.futures.ThreadPoolExecutor(_codegen_workers(), thread_name_prefix="nvmath-codegen")
-        if _in_process_slot.acquire(blocking=False):
-            try:
-                _futures[(desc, api)] = _executor.submit(_generate_in_process, desc, api)
-            except BaseException:
-                _in_process_slot.release()
-                raise
-        else:  # the thread only waits for the worker process
-            _futures[(desc, api)] = _executor.submit(_generate, desc, api, in_worker=True)
+    dx.prefetch(FFTCode(desc, api))
 
 
 def generate_ltoir(desc: FFTDescription, api: str) -> tuple[str, bytes]:
@@ -434,23 +358,5 @@ def generate_ltoir(desc: FFTDescription, api: str) -> tuple[str, bytes]:
         >>> symbol == symbol_name(d, "register")  # doctest: +SKIP
         True
     """
-    with _futures_lock:
-        future = _futures.get((desc, api))
-        if future is None:
-            future = concurrent.futures.Future()
-            _futures[(desc, api)] = future
-            owner = True
-        else:
-            owner = False
-    if owner:
-        try:
-            future.set_result(_generate(desc, api))
-        except BaseException as exc:
-            future.set_exception(exc)
-    try:
-        return future.result()
-    except BaseException:
-        with _futures_lock:  # let a later call try again
-            if _futures.get((desc, api)) is future:
-                del _futures[(desc, api)]
-        raise
+    request = FFTCode(desc, api)
+    return request.symbol(), dx.generate(request)
