@@ -1,6 +1,7 @@
 """Numba lowering (code generation) for nvmath device objects; typing is in numba_typing.
 
-- FFT objects are compile-time constants (no runtime value); their traits lower to constants.
+- Device-library objects (:class:`~nvmath.device.numba_types.DxType`) are compile-time
+  constants (no runtime value); their traits lower to constants.
 - ``fft.execute(...)`` lowers to a call of the cuFFTDx device function through
   :func:`nvmath.device.extern.call_extern`; its LTO-IR is generated (or read from the disk
   cache) at this point, i.e. only when a kernel that uses it is compiled. A c2c inverse on
@@ -18,29 +19,31 @@ from numba.cuda import cgutils, types
 from numba.cuda.core.imputils import lower_builtin, lower_constant, lower_getattr_generic
 
 from nvmath.device import vector_types as vt
-from nvmath.device.common import Dim3
 from nvmath.device.extern import LTOIRCode, call_extern
 from nvmath.device.lto import fft as backend
-from nvmath.device.numba_types import FFTType, vector_numba_type
-from nvmath.device.numba_typing import EXECUTE_KEY, INT_TRAITS, execute_api, int_trait_value
+from nvmath.device.numba_types import DxType, FFTType, vector_numba_type
+from nvmath.device.numba_typing import EXECUTE_KEY, execute_api
 
 __all__ = ["fft_code"]
 
 
-@lower_constant(FFTType)
-def _fft_constant(context, builder, ty, pyval):
+@lower_constant(DxType)
+def _dx_constant(context, builder, ty, pyval):
     return context.get_dummy_value()
 
 
-@lower_getattr_generic(FFTType)
-def _fft_getattr(context, builder, fft_type: FFTType, value, attr: str):
-    if attr in INT_TRAITS:
-        return context.get_constant(types.int64, int_trait_value(fft_type, attr))
-    if attr == "block_dim":
-        tuple_type = types.NamedUniTuple(types.int64, 3, Dim3)
-        values = [context.get_constant(types.int64, v) for v in fft_type.traits.block_dim]
-        return context.make_tuple(builder, tuple_type, values)
-    return context.get_dummy_value()  # value_type, input_type, output_type, precision: dtypes
+@lower_getattr_generic(DxType)
+def _dx_getattr(context, builder, dx_type: DxType, value, attr: str):
+    if attr in dx_type.int_traits:
+        return context.get_constant(types.int64, dx_type.int_traits[attr])
+    if attr in dx_type.tuple_traits:
+        values, named = dx_type.tuple_traits[attr]
+        if named is None:
+            tuple_type = types.UniTuple(types.int64, len(values))
+        else:
+            tuple_type = types.NamedUniTuple(types.int64, len(values), named)
+        return context.make_tuple(builder, tuple_type, [context.get_constant(types.int64, v) for v in values])
+    return context.get_dummy_value()  # dtype traits: the type is all there is
 
 
 def fft_code(fft_type: FFTType, api: str) -> tuple[str, LTOIRCode, bool]:

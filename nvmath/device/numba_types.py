@@ -1,7 +1,8 @@
 """Numba types (and their data models) for nvmath device objects.
 
-- :class:`FFTType`: the type of an :class:`nvmath.device.FFT` used in a kernel. It is keyed by
-  the FFT's description, so every trait is known at compile time and folds to a constant.
+- :class:`DxType`: the base type of device-library objects used in kernels, keyed by their
+  description and carrying their compile-time traits as tables; :class:`FFTType` for
+  :class:`nvmath.device.FFT`.
 - Vector types ``float16x2``, ``float16x4``, ``float32x2``, ``float64x2`` (structs of
   float16/float32/float64 with ``.x .y [.z .w]``).
 - :class:`VectorClassType`: the type of a vector *class* used in a kernel: callable (the
@@ -30,10 +31,72 @@ from numba.cuda.vector_types import make_vector_type
 from nvmath.device import vector_types as vt
 from nvmath.device.lto.fft import FFTDescription, FFTTraits
 
-__all__ = ["FFTType", "VectorClassType", "vector_numba_type"]
+__all__ = ["DxType", "FFTType", "VectorClassType", "vector_numba_type"]
 
 
-class FFTType(types.Type):
+class DxType(types.Type):
+    """Numba type of a device-library descriptor object (an FFT, a Matmul), one type per description.
+
+    The object has no runtime value in kernels: every attribute it offers is a compile-time
+    constant found in the tables given here, so the shared typing and lowering
+    (:mod:`nvmath.device.numba_typing`, :mod:`nvmath.device.numba_lowering`) serve every
+    library; a library adds only its own methods (``execute``, tensors).
+
+    Args:
+        name: the type's name in error messages.
+        description: the hashable description (the type's key).
+        int_traits: ``{attribute: int}``; these type as integer literals, so
+            ``cuda.local.array(obj.storage_size, ...)`` works.
+        dtype_traits: ``{attribute: Numba type}``; these type as dtypes.
+        tuple_traits: ``{attribute: (values, named tuple class or None)}``: tuples of ints.
+        not_applicable: ``{attribute: reason}``: attributes that exist but do not apply to
+            this description (a TypingError gives the reason).
+
+    Example:
+        >>> DxType("demo", ("demo",), {"size": 8}, {}, {}, {}).int_traits["size"]  # doctest: +SKIP
+        8
+    """
+
+    def __init__(
+        self,
+        name: str,
+        description,
+        int_traits: dict[str, int],
+        dtype_traits: dict,
+        tuple_traits: dict[str, tuple],
+        not_applicable: dict[str, str],
+    ) -> None:
+        self.description = description
+        self.int_traits = int_traits
+        self.dtype_traits = dtype_traits
+        self.tuple_traits = tuple_traits
+        self.not_applicable = not_applicable
+        super().__init__(name=name)
+
+    @property
+    def key(self):
+        return self.description
+
+
+def _fft_int_traits(description: FFTDescription, traits: FFTTraits) -> dict[str, int]:
+    values = {
+        "size": description.size,
+        "sm": description.sm,
+        "storage_size": traits.storage_size,
+        "stride": traits.stride,
+        "elements_per_thread": traits.elements_per_thread,
+        "implicit_type_batching": traits.implicit_type_batching,
+        "input_length": traits.input_length,
+        "output_length": traits.output_length,
+        "input_elements_per_thread": traits.input_elements_per_thread,
+        "output_elements_per_thread": traits.output_elements_per_thread,
+        "ffts_per_block": traits.ffts_per_block,
+        "shared_memory_size": traits.shared_memory_size,
+    }
+    return {name: int(value) for name, value in values.items() if value is not None}
+
+
+class FFTType(DxType):
     """Numba type of an :class:`nvmath.device.FFT` (one type per description).
 
     Attributes:
@@ -42,7 +105,9 @@ class FFTType(types.Type):
     """
 
     def __init__(self, description: FFTDescription, traits: FFTTraits, precision) -> None:
-        self.description = description
+        from nvmath.device.common import Dim3
+        from nvmath.device.element_types import numba_type
+
         self.traits = traits
         self.precision = precision
         d = description
@@ -51,14 +116,17 @@ class FFTType(types.Type):
             f"sm={d.sm}, ept={d.elements_per_thread}, fpb={d.ffts_per_block}, "
             f"layout={d.complex_layout}, mode={d.real_mode})"
         )
-        super().__init__(name=name)
+        dtypes = {attr: numba_type(getattr(traits, attr)) for attr in ("value_type", "input_type", "output_type")}
+        dtypes["precision"] = {"f16": types.float16, "f32": types.float32, "f64": types.float64}[d.precision]
+        tuples = {} if traits.block_dim is None else {"block_dim": (tuple(traits.block_dim), Dim3)}
+        block_only = ("ffts_per_block", "shared_memory_size", "block_dim")
+        not_applicable = {}
+        if d.execution == "Thread":
+            not_applicable = {attr: f"{attr} does not apply to Thread execution" for attr in block_only}
+        super().__init__(name, description, _fft_int_traits(d, traits), dtypes, tuples, not_applicable)
 
-    @property
-    def key(self):
-        return self.description
 
-
-register_model(FFTType)(models.OpaqueModel)
+register_model(FFTType)(models.OpaqueModel)  # data models are looked up by exact type
 
 _NUMBA_BASE = {"float16": types.float16, "float32": types.float32, "float64": types.float64}
 

@@ -1,10 +1,11 @@
 """Numba typing for nvmath device objects (no code generation here; see numba_lowering).
 
 - ``typeof(FFT)`` -> :class:`~nvmath.device.numba_types.FFTType`.
-- FFT attributes in kernels: integer traits type as integer literals (so
-  ``cuda.local.array(fft.storage_size, fft.value_type)`` works), ``value_type`` /
-  ``input_type`` / ``output_type`` / ``precision`` as dtypes, ``block_dim`` as a
-  ``Dim3`` named tuple, and ``execute`` as a method whose argument checks say what is expected.
+- Attributes of device-library objects (:class:`~nvmath.device.numba_types.DxType`) in
+  kernels, from their trait tables: integers type as integer literals (so
+  ``cuda.local.array(fft.storage_size, fft.value_type)`` works), types as dtypes, tuples
+  such as ``block_dim`` as (named) tuples.
+- ``fft.execute`` as a method whose argument checks say what is expected.
 - Vector types: constructors and :func:`~nvmath.device.vector_types.to_complex`; the classes
   type as :class:`~nvmath.device.numba_types.VectorClassType`, so they are also dtypes
   (``cuda.local.array(n, float16x4)``).
@@ -29,43 +30,14 @@ from numba.cuda.typing.templates import (
 )
 
 from nvmath.device import vector_types as vt
-from nvmath.device.common import Dim3
 from nvmath.device.element_types import numba_type
 from nvmath.device.fft import FFT
 from nvmath.device.lto.fft import kernel_code_description, prefetch_ltoir
-from nvmath.device.numba_types import FFTType, VectorClassType, vector_numba_type
+from nvmath.device.numba_types import DxType, FFTType, VectorClassType, vector_numba_type
 
-__all__ = ["EXECUTE_KEY", "INT_TRAITS", "execute_api"]
+__all__ = ["EXECUTE_KEY", "execute_api"]
 
 EXECUTE_KEY = "nvmath.device.FFT.execute"
-
-# FFT attributes that are compile-time integers in kernels: name -> FFTTraits/description field.
-INT_TRAITS = {
-    "size": None,
-    "storage_size": "storage_size",
-    "stride": "stride",
-    "elements_per_thread": "elements_per_thread",
-    "implicit_type_batching": "implicit_type_batching",
-    "input_length": "input_length",
-    "output_length": "output_length",
-    "input_elements_per_thread": "input_elements_per_thread",
-    "output_elements_per_thread": "output_elements_per_thread",
-    "ffts_per_block": "ffts_per_block",
-    "shared_memory_size": "shared_memory_size",
-    "sm": None,
-}
-
-_TYPE_TRAITS = ("value_type", "input_type", "output_type")
-
-
-def int_trait_value(fft_type: FFTType, attr: str) -> int | None:
-    """The value of integer trait ``attr`` for ``fft_type`` (None where it does not apply)."""
-    if attr == "size":
-        return fft_type.description.size
-    if attr == "sm":
-        return fft_type.description.sm
-    return getattr(fft_type.traits, INT_TRAITS[attr])
-
 
 @typeof_impl.register(FFT)
 def _typeof_fft(value: FFT, context) -> FFTType:
@@ -108,28 +80,31 @@ def execute_api(fft_type: FFTType, args) -> str:
 
 
 @infer_getattr
+class DxAttributes(AttributeTemplate):
+    """Attributes of device-library objects in kernels: their trait tables (compile-time constants)."""
+
+    key = DxType
+
+    def generic_resolve(self, dx_type: DxType, attr: str):
+        if attr in dx_type.not_applicable:
+            raise TypingError(dx_type.not_applicable[attr])
+        if attr in dx_type.int_traits:
+            return types.IntegerLiteral(dx_type.int_traits[attr])
+        if attr in dx_type.dtype_traits:
+            return _dtype_ref(dx_type.dtype_traits[attr])
+        if attr in dx_type.tuple_traits:
+            values, named = dx_type.tuple_traits[attr]
+            if named is None:
+                return types.UniTuple(types.int64, len(values))
+            return types.NamedUniTuple(types.int64, len(values), named)
+        return None
+
+
+@infer_getattr
 class FFTAttributes(AttributeTemplate):
-    """Attributes of FFT objects in kernels: traits (compile-time constants) and ``execute``."""
+    """``fft.execute`` in kernels (the traits come from :class:`DxAttributes`)."""
 
     key = FFTType
-
-    def generic_resolve(self, fft_type: FFTType, attr: str):
-        if attr in INT_TRAITS:
-            value = int_trait_value(fft_type, attr)
-            if value is None:
-                raise TypingError(f"{attr} does not apply to {fft_type.description.execution} execution")
-            return types.IntegerLiteral(int(value))
-        if attr in _TYPE_TRAITS:
-            return _dtype_ref(numba_type(getattr(fft_type.traits, attr)))
-        if attr == "precision":
-            return types.NumberClass(
-                {"f16": types.float16, "f32": types.float32, "f64": types.float64}[fft_type.description.precision]
-            )
-        if attr == "block_dim":
-            if fft_type.traits.block_dim is None:
-                raise TypingError("block_dim does not apply to Thread execution")
-            return types.NamedUniTuple(types.int64, 3, Dim3)
-        return None
 
     @bound_function(EXECUTE_KEY)
     def resolve_execute(self, fft_type: FFTType, args, kws):
