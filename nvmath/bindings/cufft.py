@@ -7,7 +7,7 @@ carrying the cuFFT name of the status. The library is found through
 ``nvmath.compile.toolchain.load_library("cufft")`` (``cuda.pathfinder``) on first use.
 
 Enum values are copied from the headers of the ``nvidia-cufft`` 12.5 wheel (``cufft.h``,
-``cufftXt.h``) and from ``library_types.h`` (``cudaDataType``).
+``cufftXt.h``); ``DataType`` (``cudaDataType``) is :class:`nvmath.bindings.library_types.DataType`.
 
 Example:
     >>> from nvmath.bindings import cufft
@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import ctypes
 import enum
-import functools
-import threading
 from collections.abc import Sequence
+
+from nvmath.bindings._ctypes import CLibrary
+from nvmath.bindings.library_types import DataType
 
 __all__ = [
     "FORWARD",
@@ -92,19 +93,6 @@ class Type(enum.IntEnum):
     D2Z = 0x6A
     Z2D = 0x6C
     Z2Z = 0x69
-
-
-class DataType(enum.IntEnum):
-    """``cudaDataType`` values used by :func:`xt_make_plan_many` (from ``library_types.h``)."""
-
-    R_16F = 2
-    C_16F = 6
-    R_16BF = 14
-    C_16BF = 15
-    R_32F = 0
-    C_32F = 4
-    R_64F = 1
-    C_64F = 5
 
 
 class XtCallbackType(enum.IntEnum):
@@ -219,15 +207,23 @@ _PROTOTYPES = {
 }
 _PROTOTYPES["__cufftXtSetJITCallback_12_7"] = _PROTOTYPES["cufftXtSetJITCallback"]
 
-_lock = threading.Lock()
-
 # cuFFT reads the symbol name, the LTO-IR and the caller-info array given to
 # cufftXtSetJITCallback when the plan is made, not when the callback is set: the binding keeps
 # its copies alive per plan handle until cufftDestroy.
 _jit_keepalive: dict[int, list] = {}
 
 
-@functools.cache
+def _library_path() -> str:
+    from nvmath.compile import toolchain
+
+    return toolchain.load_library("cufft").abs_path
+
+
+_LIBRARY = CLibrary(
+    "cuFFT", _library_path, _PROTOTYPES, error=cuFFTError, missing_status=Result.NOT_SUPPORTED
+)
+
+
 def library() -> ctypes.CDLL:
     """Load libcufft (once) and return it as a :class:`ctypes.CDLL` with prototypes set.
 
@@ -239,29 +235,7 @@ def library() -> ctypes.CDLL:
         >>> library().cufftXtExec  # doctest: +SKIP
         <_FuncPtr object at ...>
     """
-    from nvmath.compile import toolchain
-
-    with _lock:
-        loaded = toolchain.load_library("cufft")
-        lib = ctypes.CDLL(loaded.abs_path)
-        for name, argtypes in _PROTOTYPES.items():
-            fn = getattr(lib, name, None)
-            if fn is not None:
-                fn.argtypes = argtypes
-                fn.restype = ctypes.c_int
-    return lib
-
-
-def _function(name: str):
-    fn = getattr(library(), name, None)
-    if fn is None:
-        raise cuFFTError(Result.NOT_SUPPORTED, f"{name} (not exported by the loaded cuFFT)")
-    return fn
-
-
-def _check(status: int, function: str) -> None:
-    if status != 0:
-        raise cuFFTError(status, function)
+    return _LIBRARY.handle()
 
 
 def _ll_array(values: Sequence[int] | None):
@@ -283,7 +257,7 @@ def get_version() -> int:
         12000
     """
     version = ctypes.c_int()
-    _check(_function("cufftGetVersion")(ctypes.byref(version)), "cufftGetVersion")
+    _LIBRARY.call("cufftGetVersion", ctypes.byref(version))
     return version.value
 
 
@@ -294,7 +268,7 @@ def create() -> int:
         >>> plan = create()  # doctest: +SKIP
     """
     handle = ctypes.c_int(PLAN_NULL)
-    _check(_function("cufftCreate")(ctypes.byref(handle)), "cufftCreate")
+    _LIBRARY.call("cufftCreate", ctypes.byref(handle))
     return handle.value
 
 
@@ -305,7 +279,7 @@ def destroy(plan: int) -> None:
         >>> destroy(plan)  # doctest: +SKIP
     """
     try:
-        _check(_function("cufftDestroy")(plan), "cufftDestroy")
+        _LIBRARY.call("cufftDestroy", plan)
     finally:
         _jit_keepalive.pop(plan, None)
 
@@ -318,7 +292,7 @@ def set_auto_allocation(plan: int, auto_allocate: bool) -> None:
     Example:
         >>> set_auto_allocation(plan, False)  # doctest: +SKIP
     """
-    _check(_function("cufftSetAutoAllocation")(plan, int(bool(auto_allocate))), "cufftSetAutoAllocation")
+    _LIBRARY.call("cufftSetAutoAllocation", plan, int(bool(auto_allocate)))
 
 
 def set_work_area(plan: int, work_area: int) -> None:
@@ -327,7 +301,7 @@ def set_work_area(plan: int, work_area: int) -> None:
     Example:
         >>> set_work_area(plan, buffer_ptr)  # doctest: +SKIP
     """
-    _check(_function("cufftSetWorkArea")(plan, work_area or None), "cufftSetWorkArea")
+    _LIBRARY.call("cufftSetWorkArea", plan, work_area or None)
 
 
 def set_stream(plan: int, stream: int) -> None:
@@ -336,7 +310,7 @@ def set_stream(plan: int, stream: int) -> None:
     Example:
         >>> set_stream(plan, 0)  # doctest: +SKIP
     """
-    _check(_function("cufftSetStream")(plan, stream or None), "cufftSetStream")
+    _LIBRARY.call("cufftSetStream", plan, stream or None)
 
 
 def get_size(plan: int) -> int:
@@ -347,7 +321,7 @@ def get_size(plan: int) -> int:
         0
     """
     size = ctypes.c_size_t()
-    _check(_function("cufftGetSize")(plan, ctypes.byref(size)), "cufftGetSize")
+    _LIBRARY.call("cufftGetSize", plan, ctypes.byref(size))
     return size.value
 
 
@@ -374,17 +348,18 @@ def estimate_many(
         return None if values is None else (ctypes.c_int * len(values))(*values)
 
     size = ctypes.c_size_t()
-    status = _function("cufftEstimateMany")(
-        rank, arr(n), arr(inembed), istride, idist, arr(onembed), ostride, odist, int(type), batch, ctypes.byref(size)
-    )
-    _check(status, "cufftEstimateMany")
+    _LIBRARY.call(
+        "cufftEstimateMany",
+        rank, arr(n), arr(inembed), istride, idist, arr(onembed), ostride, odist, int(type), batch, ctypes.byref(size),
+    )  # fmt: skip
     return size.value
 
 
 def _xt_plan_call(name, plan, rank, n, inembed, istride, idist, inputtype, onembed, ostride, odist,
                   outputtype, batch, executiontype) -> int:  # fmt: skip
     size = ctypes.c_size_t()
-    status = _function(name)(
+    _LIBRARY.call(
+        name,
         plan,
         rank,
         _ll_array(n),
@@ -400,7 +375,6 @@ def _xt_plan_call(name, plan, rank, n, inembed, istride, idist, inputtype, onemb
         ctypes.byref(size),
         int(executiontype),
     )
-    _check(status, name)
     return size.value
 
 
@@ -466,7 +440,7 @@ def xt_exec(plan: int, input: int, output: int, direction: int) -> None:
     Example:
         >>> xt_exec(plan, in_ptr, out_ptr, FORWARD)  # doctest: +SKIP
     """
-    _check(_function("cufftXtExec")(plan, input, output, direction), "cufftXtExec")
+    _LIBRARY.call("cufftXtExec", plan, input, output, direction)
 
 
 def exec_function():
@@ -475,7 +449,7 @@ def exec_function():
     Example:
         >>> status = exec_function()(plan, in_ptr, out_ptr, FORWARD)  # doctest: +SKIP
     """
-    return _function("cufftXtExec")
+    return _LIBRARY.function("cufftXtExec")
 
 
 def xt_set_work_area_policy(plan: int, policy: int, work_size: int = 0) -> None:
@@ -485,7 +459,7 @@ def xt_set_work_area_policy(plan: int, policy: int, work_size: int = 0) -> None:
         >>> xt_set_work_area_policy(plan, XtWorkAreaPolicy.MINIMAL)  # doctest: +SKIP
     """
     size = ctypes.c_size_t(work_size)
-    _check(_function("cufftXtSetWorkAreaPolicy")(plan, int(policy), ctypes.byref(size)), "cufftXtSetWorkAreaPolicy")
+    _LIBRARY.call("cufftXtSetWorkAreaPolicy", plan, int(policy), ctypes.byref(size))
 
 
 def xt_set_callback_shared_size(plan: int, cb_type: int, shared_size: int) -> None:
@@ -494,7 +468,7 @@ def xt_set_callback_shared_size(plan: int, cb_type: int, shared_size: int) -> No
     Example:
         >>> xt_set_callback_shared_size(plan, XtCallbackType.ST_COMPLEX, 0)  # doctest: +SKIP
     """
-    _check(_function("cufftXtSetCallbackSharedSize")(plan, int(cb_type), shared_size), "cufftXtSetCallbackSharedSize")
+    _LIBRARY.call("cufftXtSetCallbackSharedSize", plan, int(cb_type), shared_size)
 
 
 def jit_callback_supported() -> bool:
@@ -533,7 +507,6 @@ def xt_set_jit_callback(
     name = "cufftXtSetJITCallback"
     if get_version() < 12000 and hasattr(lib, "__cufftXtSetJITCallback_12_7"):
         name = "__cufftXtSetJITCallback_12_7"
-    fn = _function(name)
     symbol = (
         lto_callback_symbol_name.encode() if isinstance(lto_callback_symbol_name, str) else lto_callback_symbol_name
     )
@@ -544,4 +517,4 @@ def xt_set_jit_callback(
     buffer = ctypes.create_string_buffer(data, len(data))
     name_buffer = None if symbol is None else ctypes.create_string_buffer(symbol)
     _jit_keepalive.setdefault(plan, []).append((buffer, name_buffer, info))
-    _check(fn(plan, name_buffer, buffer, len(data), int(type), info), name)
+    _LIBRARY.call(name, plan, name_buffer, buffer, len(data), int(type), info)

@@ -19,9 +19,10 @@ Example:
 from __future__ import annotations
 
 import ctypes
-import threading
 from collections.abc import Sequence
 from enum import IntEnum
+
+from nvmath.bindings._ctypes import CLibrary
 
 __all__ = [
     "CommondxArchModifier",
@@ -319,8 +320,6 @@ class MathdxError(RuntimeError):
         super().__init__(msg)
 
 
-_lock = threading.Lock()
-_lib: ctypes.CDLL | None = None
 
 _c_ll = ctypes.c_longlong
 _c_ll_p = ctypes.POINTER(ctypes.c_longlong)
@@ -396,28 +395,28 @@ _TO_STR = [
 ]
 
 
-def _open_library() -> ctypes.CDLL:
+def _library_path() -> str:
     from nvmath.compile.toolchain import load_library
 
-    return ctypes.CDLL(load_library("mathdx").abs_path, mode=ctypes.RTLD_GLOBAL)
+    return load_library("mathdx").abs_path
+
+
+def _error(status: int, function: str) -> MathdxError:
+    return MathdxError(status, function, _last_error_text())
+
+
+_LIBRARY = CLibrary(
+    "libmathdx",
+    _library_path,
+    _SIGNATURES,
+    other={name: (ctypes.c_char_p, [ctypes.c_int]) for name in _TO_STR},
+    error=_error,
+    mode=ctypes.RTLD_GLOBAL,
+)
 
 
 def _library() -> ctypes.CDLL:
-    global _lib
-    if _lib is None:
-        with _lock:
-            if _lib is None:
-                lib = _open_library()
-                for name, argtypes in _SIGNATURES.items():
-                    fn = getattr(lib, name)
-                    fn.argtypes = argtypes
-                    fn.restype = ctypes.c_int
-                for name in _TO_STR:
-                    fn = getattr(lib, name)
-                    fn.argtypes = [ctypes.c_int]
-                    fn.restype = ctypes.c_char_p
-                _lib = lib
-    return _lib
+    return _LIBRARY.handle()
 
 
 def _last_error_text() -> str:
@@ -433,9 +432,7 @@ def _last_error_text() -> str:
 
 
 def _call(name: str, *args) -> None:
-    status = getattr(_library(), name)(*args)
-    if status != 0:
-        raise MathdxError(status, name, _last_error_text())
+    _LIBRARY.call(name, *args)
 
 
 def _enum_str(name: str, value: int) -> str:

@@ -29,6 +29,7 @@ import time
 
 from nvmath._logging import get_logger
 from nvmath.bindings import cufft
+from nvmath.bindings.library_types import data_type
 from nvmath.host import devices, streams
 from nvmath.host import operands as _ops
 from nvmath.host.fft_callbacks import resolve_callback
@@ -52,14 +53,6 @@ from nvmath.memory import allocate, default_memory_manager
 
 __all__ = ["FFT", "fft", "ifft", "irfft", "rfft"]
 
-_DATA_TYPE = {  # numpy dtype name -> cudaDataType (library_types.h)
-    "float16": 2,
-    "complex32": 6,
-    "float32": 0,
-    "complex64": 4,
-    "float64": 1,
-    "complex128": 5,
-}
 _C_DIRECTIONS = {"forward": ctypes.c_int(-1), "inverse": ctypes.c_int(1)}  # cufftXtExec's direction
 
 
@@ -259,9 +252,9 @@ class FFT:
             for cb in callbacks:
                 cufft.xt_set_jit_callback(handle, cb.symbol, cb.ltoir, cb.cb_type, [cb.data_ptr])
             lay = self.layout
-            in_type = _DATA_TYPE[self.operand_dtype]
-            out_type = _DATA_TYPE[self.result_dtype]
-            exec_type = _DATA_TYPE[COMPLEX_OF.get(self.operand_dtype, self.operand_dtype)]
+            in_type = data_type(self.operand_dtype)
+            out_type = data_type(self.result_dtype)
+            exec_type = data_type(COMPLEX_OF.get(self.operand_dtype, self.operand_dtype))
             try:
                 work_size = cufft.xt_make_plan_many(
                     handle, lay.rank, list(lay.n), list(lay.inembed), lay.istride, lay.idist, in_type,
