@@ -43,6 +43,36 @@ def cuda_driver():
     return driver
 
 
+class CUDADriverError(RuntimeError):
+    """A CUDA driver call failed.
+
+    Attributes:
+        function: the driver function, e.g. ``"cuStreamSynchronize"``.
+        status: the ``CUresult`` name, e.g. ``"CUDA_ERROR_INVALID_HANDLE"``.
+    """
+
+    def __init__(self, function: str, status: str) -> None:
+        self.function = function
+        self.status = status
+        super().__init__(f"{function} failed: {status}")
+
+
+def check_driver(err, function: str) -> None:
+    """Raise :class:`CUDADriverError` unless ``err`` (a ``CUresult``) is ``CUDA_SUCCESS``.
+
+    The package's one check of driver return codes.
+
+    Example:
+        >>> check_driver(0, "cuInit")
+        >>> check_driver(1, "cuMemAlloc")
+        Traceback (most recent call last):
+        ...
+        nvmath._gpu.CUDADriverError: cuMemAlloc failed: 1
+    """
+    if int(err) != 0:
+        raise CUDADriverError(function, getattr(err, "name", str(int(err))))
+
+
 def gpu_count() -> int:
     """Return how many CUDA devices the driver reports (0 when there is no driver)."""
     return _probe()[0]

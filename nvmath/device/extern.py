@@ -40,6 +40,7 @@ from numba.core.errors import TypingError
 from numba.cuda import LTOIR, cgutils, types
 from numba.cuda.extending import lower_builtin, type_callable
 
+from nvmath._gpu import check_driver
 from nvmath.compile import Code, link
 from nvmath.compile.code import normalize_cc
 from nvmath.compile.pyfunc import code_from_linkable, compile_kernel_ltoir, ordered_linkables
@@ -231,8 +232,7 @@ def _allow_large_dynamic_shared_memory(cufunc) -> None:
         return
     attribute = driver.CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES
     (err,) = driver.cuKernelSetAttribute(attribute, limit - cufunc.attrs.shared, cufunc.handle, device.id)
-    if err != driver.CUresult.CUDA_SUCCESS:
-        raise RuntimeError(f"cuKernelSetAttribute(MAX_DYNAMIC_SHARED_SIZE_BYTES) failed for {cufunc.name}: {err.name}")
+    check_driver(err, f"cuKernelSetAttribute(MAX_DYNAMIC_SHARED_SIZE_BYTES) for {cufunc.name}")
 
 
 def _nvmath_get_cufunc(original, self):

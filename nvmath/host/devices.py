@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import functools
 
-from nvmath._gpu import NoGPUError, cuda_driver, gpu_count, require_gpu
+from nvmath._gpu import NoGPUError, check_driver, cuda_driver, gpu_count, require_gpu
 
 __all__ = [
     "NoGPUError",
@@ -63,15 +63,10 @@ def primary_context(device_id: int) -> int:
     from cuda.bindings import driver
 
     err, dev = driver.cuDeviceGet(device_id)
-    _check(err, "cuDeviceGet")
+    check_driver(err, "cuDeviceGet")
     err, ctx = driver.cuDevicePrimaryCtxRetain(dev)
-    _check(err, "cuDevicePrimaryCtxRetain")
+    check_driver(err, "cuDevicePrimaryCtxRetain")
     return int(ctx)
-
-
-def _check(err, what: str) -> None:
-    if int(err) != 0:
-        raise RuntimeError(f"{what} failed: {getattr(err, 'name', err)}")
 
 
 class device_scope:
@@ -94,11 +89,11 @@ class device_scope:
     def __enter__(self) -> None:
         driver = cuda_driver()
         err, previous = driver.cuCtxGetCurrent()
-        _check(err, "cuCtxGetCurrent")
+        check_driver(err, "cuCtxGetCurrent")
         if int(previous) == self._target:
             return
         (err,) = driver.cuCtxSetCurrent(driver.CUcontext(self._target))
-        _check(err, "cuCtxSetCurrent")
+        check_driver(err, "cuCtxSetCurrent")
         self._previous = previous
 
     def __exit__(self, *exc_info) -> None:

@@ -42,6 +42,7 @@ from nvmath.host.fft_layout import (
     plan_layout,
     result_dtype,
 )
+from nvmath.host.memory import allocate, default_memory_manager
 from nvmath.host.options import (
     ExecutionCUDA,
     FFTOptions,
@@ -49,7 +50,6 @@ from nvmath.host.options import (
     parse_fft_options,
     parse_fft_options_shared,
 )
-from nvmath.memory import allocate, default_memory_manager
 
 __all__ = ["FFT", "fft", "ifft", "irfft", "rfft"]
 

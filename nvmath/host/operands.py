@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from nvmath._gpu import check_driver, cuda_driver
 from nvmath.host.streams import package_stream, torch_current_stream_function
 
 __all__ = [
@@ -419,17 +420,13 @@ def host_to_device(dst_ptr: int, src: Operand, nbytes: int, stream: int) -> None
     The host operand must be dense (:func:`is_dense`). The copy is queued on ``stream``; the
     host buffer must stay alive until the stream reaches it.
     """
-    from cuda.bindings import driver
-
+    driver = cuda_driver()
     (err,) = driver.cuMemcpyHtoDAsync(dst_ptr, src.data_ptr, nbytes, driver.CUstream(stream))
-    if int(err) != 0:
-        raise RuntimeError(f"cuMemcpyHtoDAsync failed: {err.name}")
+    check_driver(err, "cuMemcpyHtoDAsync")
 
 
 def device_to_host(dst_ptr: int, src_ptr: int, nbytes: int, stream: int) -> None:
     """Copy ``nbytes`` from device address ``src_ptr`` to host address ``dst_ptr`` on ``stream``."""
-    from cuda.bindings import driver
-
+    driver = cuda_driver()
     (err,) = driver.cuMemcpyDtoHAsync(dst_ptr, src_ptr, nbytes, driver.CUstream(stream))
-    if int(err) != 0:
-        raise RuntimeError(f"cuMemcpyDtoHAsync failed: {err.name}")
+    check_driver(err, "cuMemcpyDtoHAsync")

@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING
 
-from nvmath._gpu import cuda_driver
+from nvmath._gpu import check_driver, cuda_driver
 
 if TYPE_CHECKING:
     import cupy
@@ -230,8 +230,7 @@ def synchronize(handle: int) -> None:
     """
     driver = cuda_driver()
     (err,) = driver.cuStreamSynchronize(driver.CUstream(handle))
-    if int(err) != 0:
-        raise RuntimeError(f"cuStreamSynchronize failed: {err.name}")
+    check_driver(err, "cuStreamSynchronize")
 
 
 def describe_stream(handle: int) -> str:
