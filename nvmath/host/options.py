@@ -19,9 +19,31 @@ from typing import Any, Literal
 
 from nvmath._validation import check_choice, check_options
 
-__all__ = ["ExecutionCUDA", "FFTOptions", "parse_execution", "parse_fft_options", "parse_fft_options_shared"]
+__all__ = [
+    "ExecutionCUDA",
+    "FFTOptions",
+    "HostOptions",
+    "check_device_id",
+    "parse_execution",
+    "parse_fft_options",
+    "parse_fft_options_shared",
+]
 
 FFT_TYPES = ("C2C", "R2C", "C2R")
+
+
+def check_device_id(value: Any, name: str = "device_id") -> None:
+    """Raise ``ValueError`` unless ``value`` is None or a non-negative int (not a bool).
+
+    Example:
+        >>> check_device_id(0)
+        >>> check_device_id(-1)
+        Traceback (most recent call last):
+        ...
+        ValueError: Argument 'device_id' = -1 must be None or a non-negative int.
+    """
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+        raise ValueError(f"Argument {name!r} = {value!r} must be None or a non-negative int.")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -40,9 +62,7 @@ class ExecutionCUDA:
     device_id: int | None = None
 
     def __post_init__(self) -> None:
-        value = self.device_id
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
-            raise ValueError(f"Argument 'device_id' = {value!r} must be None or a non-negative int.")
+        check_device_id(self.device_id)
 
 
 _DEFAULT_EXECUTION = ExecutionCUDA()
@@ -73,8 +93,45 @@ def parse_execution(execution: Any) -> ExecutionCUDA:
     )
 
 
+@dataclasses.dataclass(kw_only=True)
+class HostOptions:
+    """The options every host API shares (:class:`FFTOptions` and ``MatmulOptions`` extend it).
+
+    Args:
+        device_id: the device for host (NumPy / CPU tensor) operands; None means device 0.
+        logger: a ``logging.Logger``; None uses the ``nvmath`` logger.
+        blocking: ``'auto'`` (return without waiting for GPU operands; host operands always
+            block) or ``True`` (always wait for the result).
+        allocator: an object with ``memalloc(size) -> nvmath.MemoryPointer``
+            (:class:`nvmath.BaseCUDAMemoryManager`); None uses the operand package's pool.
+
+    Example:
+        >>> HostOptions(blocking=True).blocking
+        True
+    """
+
+    device_id: int | None = None
+    logger: logging.Logger | None = None
+    blocking: Literal["auto", True] = "auto"
+    allocator: Any = None
+
+    def __post_init__(self) -> None:
+        check_device_id(self.device_id)
+        if self.logger is not None and not isinstance(self.logger, logging.Logger):
+            raise TypeError(f"Argument 'logger' = {self.logger!r} must be a logging.Logger or None.")
+        if self.blocking is not True and self.blocking != "auto":
+            raise ValueError(
+                f"Argument 'blocking' = {self.blocking!r} is not supported: allowed values are 'auto', True."
+            )
+        if self.allocator is not None and not callable(getattr(self.allocator, "memalloc", None)):
+            raise TypeError(
+                f"Argument 'allocator' = {self.allocator!r} must have a memalloc(size) method returning an "
+                "nvmath.MemoryPointer (see nvmath.BaseCUDAMemoryManager)."
+            )
+
+
 @dataclasses.dataclass
-class FFTOptions:
+class FFTOptions(HostOptions):
     """Options of :func:`nvmath.fft.fft` and friends and of :class:`nvmath.fft.FFT`.
 
     Args:
@@ -86,12 +143,7 @@ class FFTOptions:
         result_layout: ``'optimized'`` (the result's transformed axes are innermost, batch
             axes outermost: fastest) or ``'natural'`` (the result's axes are ordered in memory
             like the operand's, as NumPy does).
-        device_id: the device for host operands (like ``ExecutionCUDA(device_id)``).
-        logger: a ``logging.Logger``; None uses the ``nvmath`` logger.
-        blocking: ``'auto'`` (return without waiting for GPU operands; host operands always
-            block) or ``True`` (always wait for the result).
-        allocator: an object with ``memalloc(size) -> nvmath.MemoryPointer``
-            (:class:`nvmath.BaseCUDAMemoryManager`); None uses the operand package's pool.
+        device_id, logger, blocking, allocator: keyword-only, see :class:`HostOptions`.
 
     Example:
         >>> FFTOptions(result_layout="natural", blocking=True).blocking
@@ -106,12 +158,9 @@ class FFTOptions:
     inplace: bool = False
     last_axis_parity: Literal["even", "odd"] = "even"
     result_layout: Literal["optimized", "natural"] = "optimized"
-    device_id: int | None = None
-    logger: logging.Logger | None = None
-    blocking: Literal["auto", True] = "auto"
-    allocator: Any = None
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         if self.fft_type is not None:
             if isinstance(self.fft_type, str):
                 self.fft_type = self.fft_type.upper()
@@ -120,21 +169,6 @@ class FFTOptions:
             raise TypeError(f"Argument 'inplace' = {self.inplace!r} must be a bool.")
         check_choice("last_axis_parity", self.last_axis_parity, ("even", "odd"))
         check_choice("result_layout", self.result_layout, ("optimized", "natural"))
-        if self.device_id is not None and (
-            isinstance(self.device_id, bool) or not isinstance(self.device_id, int) or self.device_id < 0
-        ):
-            raise ValueError(f"Argument 'device_id' = {self.device_id!r} must be None or a non-negative int.")
-        if self.logger is not None and not isinstance(self.logger, logging.Logger):
-            raise TypeError(f"Argument 'logger' = {self.logger!r} must be a logging.Logger or None.")
-        if self.blocking is not True and self.blocking != "auto":
-            raise ValueError(
-                f"Argument 'blocking' = {self.blocking!r} is not supported: allowed values are 'auto', True."
-            )
-        if self.allocator is not None and not callable(getattr(self.allocator, "memalloc", None)):
-            raise TypeError(
-                f"Argument 'allocator' = {self.allocator!r} must have a memalloc(size) method returning an "
-                "nvmath.MemoryPointer (see nvmath.BaseCUDAMemoryManager)."
-            )
 
     def key(self) -> tuple:
         """The options other than ``fft_type`` that change a plan, as a hashable tuple (for
