@@ -24,7 +24,6 @@ from __future__ import annotations
 import ctypes
 import logging
 import math
-import sys
 import time
 
 from nvmath._logging import get_logger
@@ -50,13 +49,14 @@ from nvmath.host.options import (
     parse_fft_options,
     parse_fft_options_shared,
 )
+from nvmath.host.planned import Lifetime, PlanFreedError, PlanStream, ResultPool, Workspace
 
 __all__ = ["FFT", "fft", "ifft", "irfft", "rfft"]
 
 _C_DIRECTIONS = {"forward": ctypes.c_int(-1), "inverse": ctypes.c_int(1)}  # cufftXtExec's direction
 
 
-class FFTFreedError(RuntimeError):
+class FFTFreedError(PlanFreedError):
     """An :class:`FFT` was used after :meth:`FFT.free`."""
 
 
@@ -122,7 +122,7 @@ class FFT:
                  _fft_type=None):  # fmt: skip
         self._exec_fn = None  # planned and has an operand; None means "not ready" in execute's one check
         self._planned_fn = None
-        self._freed = False
+        self._life = Lifetime("FFT", FFTFreedError)
         self._handle = None
         self._workspace = None
         self._buffers = []
@@ -158,22 +158,23 @@ class FFT:
         self._blocking = options.blocking is True or op.on_host
         self._operand = op
         self._default_direction = "inverse" if fft_type == "C2R" else "forward"
-        self._reuse_results = op.package == "cupy" and not op.on_host
-        self._results = []
-        self._alloc_result = None
+        reuse = op.package == "cupy" and not op.on_host
+        self._results = ResultPool(op.package, layout.result_shape, layout.result_strides, self.result_dtype, device_id,
+                                   reuse=reuse)  # fmt: skip
 
         # ---- GPU work starts here ------------------------------------------------------------
         devices.ensure_gpu(device_id, "nvmath.fft")
         self._ctx = devices.primary_context(device_id)
         self._check_ctx = devices.device_count() > 1
         with devices.device_scope(device_id):
-            self._stream = streams.stream_handle(stream, package=op.stream_package, device_id=device_id)
+            self._stream = PlanStream(stream, package=op.stream_package, device_id=device_id)
             self._allocator = options.allocator or _default_manager(op, device_id)
+            self._workspace = Workspace(self._allocator)
             self._make_buffers()
         if self.logger.isEnabledFor(logging.DEBUG):
             self.logger.debug(
                 "FFT operand: %s; device %d, stream %#x; layout: %s",
-                op.describe(), device_id, self._stream, layout.describe(),
+                op.describe(), device_id, self._stream.handle, layout.describe(),
             )  # fmt: skip
 
     # ------------------------------------------------------------------------------------------
@@ -186,16 +187,17 @@ class FFT:
         self._in_buffer = self._out_buffer = self._scratch = None
         if self._on_host:
             in_bytes = math.prod(lay.input_shape) * _ops.ITEMSIZE[self.operand_dtype]
-            self._in_buffer = allocate(self._allocator, in_bytes, self._stream)
+            self._in_buffer = allocate(self._allocator, in_bytes, self._stream.handle)
             self._buffers.append(self._in_buffer)
             if not self._inplace:
                 out_bytes = math.prod(lay.result_shape) * _ops.ITEMSIZE[self.result_dtype]
-                self._out_buffer = allocate(self._allocator, out_bytes, self._stream)
+                self._out_buffer = allocate(self._allocator, out_bytes, self._stream.handle)
                 self._buffers.append(self._out_buffer)
         elif self._staged:  # GPU C2R: a scratch copy of the operand, of the operand's package
             self._scratch = _ops.empty_like_package(
-                self._package, lay.input_shape, lay.input_strides, self.operand_dtype, self.device_id, self._stream
-            )
+                self._package, lay.input_shape, lay.input_strides, self.operand_dtype, self.device_id,
+                self._stream.handle,
+            )  # fmt: skip
 
     def _input_pointer(self) -> int:
         if self._on_host:
@@ -220,7 +222,7 @@ class FFT:
         Example:
             >>> f.plan(epilog={"ltoir": ltoir, "data": filter_array})  # doctest: +SKIP
         """
-        self._check_alive()
+        self._life.check()
         if self._operand is None:
             raise RuntimeError("This FFT has no operand (reset_operand(None) was called): call reset_operand(operand).")
         callbacks = tuple(
@@ -233,11 +235,10 @@ class FFT:
         )
         with devices.device_scope(self.device_id):
             if stream is not None:
-                self._stream = self._resolve_stream(stream)
-                self._results, self._alloc_result = [], None
+                self._stream.switch(stream)
             if self._handle is not None:
                 self._exec_fn = self._planned_fn = None
-                self._release_workspace()
+                self._workspace.release(self._stream.handle)
                 self._destroy_plan()
             lib = cufft.library()
             if callbacks and not cufft.jit_callback_supported():
@@ -266,8 +267,8 @@ class FFT:
                 if callbacks:
                     hint = " (with LTO callbacks: check that the callback was compiled for this GPU and element type)"
                 raise cufft.cuFFTError(exc.status, f"cufftXtMakePlanMany for {lay.describe()}{hint}") from None
-            cufft.set_stream(handle, self._stream)
-            self._work_size = work_size
+            cufft.set_stream(handle, self._stream.handle)
+            self._workspace.size = work_size
             self._allocate_workspace()
             elapsed = time.perf_counter() - start
         self._callbacks = callbacks
@@ -285,7 +286,7 @@ class FFT:
         if self.logger.isEnabledFor(logging.DEBUG):
             self.logger.debug(
                 "cuFFT plan handle %d: input %#x, workspace %#x, stream %#x",
-                handle, self._c_in.value or 0, self._workspace[0].device_ptr if self._workspace else 0, self._stream,
+                handle, self._c_in.value or 0, self._workspace.pointer, self._stream.handle,
             )  # fmt: skip
 
     def _fixed_output_pointer(self):
@@ -296,20 +297,8 @@ class FFT:
         return None  # a new result array per execution
 
     def _allocate_workspace(self) -> None:
-        if self._work_size > 0:
-            self._workspace = allocate(self._allocator, self._work_size, self._stream)
-            self._workspace_stream = self._stream
-            cufft.set_work_area(self._handle, self._workspace[0].device_ptr)
-        else:
-            self._workspace = None
-
-    def _release_workspace(self) -> None:
-        workspace, self._workspace = self._workspace, None
-        if workspace is not None:
-            pointer, ordered = workspace
-            if not ordered or self._workspace_stream != self._stream:
-                streams.synchronize(self._stream)
-            pointer.free()
+        if self._workspace.size > 0:
+            cufft.set_work_area(self._handle, self._workspace.ensure(self._workspace.size, self._stream.handle))
 
     # ------------------------------------------------------------------------------------------
     # Execution
@@ -340,7 +329,7 @@ class FFT:
         c_dir = self._c_default_dir if direction is None else self._direction_arg(direction)
         if stream is not None:
             self._switch_stream(stream)
-        if self._workspace is None and self._work_size:
+        if self._workspace.size and not self._workspace.allocated:
             self._allocate_workspace()
         if self._check_ctx:
             with devices.device_scope(self.device_id):
@@ -348,7 +337,7 @@ class FFT:
         else:
             result = self._run(exec_fn, c_dir)
         if release_workspace:
-            self._release_workspace()
+            self._workspace.release(self._stream.handle)
         return result
 
     def _run(self, exec_fn, c_dir):
@@ -364,31 +353,16 @@ class FFT:
         if status:
             self._raise_exec(status)
         if self._blocking:
-            streams.synchronize(self._stream)
+            streams.synchronize(self._stream.handle)
         return result
 
     def _new_result(self):
-        if self._reuse_results:
-            for spare in self._results:
-                # references: the list, the loop variable, getrefcount's argument
-                if sys.getrefcount(spare) == 3:
-                    return spare
-        if self._alloc_result is None:
-            lay = self.layout
-            self._alloc_result = _ops.result_factory(
-                self._package, lay.result_shape, lay.result_strides, self.result_dtype, self.device_id, self._stream
-            )
-        result = self._alloc_result()
-        if self._reuse_results:
-            if len(self._results) >= 2:
-                self._results.pop(0)
-            self._results.append(result)
-        return result
+        return self._results.new(self._stream.handle)
 
     def _run_staged(self, exec_fn, c_dir):
         op = self._operand
         lay = self.layout
-        stream = self._stream
+        stream = self._stream.handle
         if self._scratch is not None:  # GPU C2R: keep the operand intact
             _ops.copy_array(self._scratch, op.obj, stream)
             result = self._new_result()
@@ -434,37 +408,18 @@ class FFT:
         raise cufft.cuFFTError(status, f"cufftXtExec for {self.layout.describe()}")
 
     def _raise_not_ready(self):
-        self._check_alive()
+        self._life.check()
         if self._operand is None:
             raise RuntimeError("This FFT has no operand (reset_operand(None) was called): call reset_operand(operand).")
         raise RuntimeError("This FFT is not planned yet: call plan() before execute().")
-
-    def _check_alive(self) -> None:
-        if self._freed:
-            raise FFTFreedError(
-                "This FFT object has been freed (free() or the end of its with-block): create a new FFT."
-            )
 
     # ------------------------------------------------------------------------------------------
     # Streams and operands
     # ------------------------------------------------------------------------------------------
 
-    def _resolve_stream(self, stream) -> int:
-        return streams.stream_handle(stream, package=self._operand_stream_package(), device_id=self.device_id)
-
-    def _operand_stream_package(self) -> str:
-        return "host" if self._on_host else self._package
-
     def _switch_stream(self, stream) -> None:
-        handle = self._resolve_stream(stream)
-        if handle == self._stream:
-            return
-        streams.synchronize(self._stream)  # work queued on the old stream may still use our buffers
-        self._stream = handle
-        self._results = []
-        self._alloc_result = None
-        if self._handle is not None:
-            cufft.set_stream(self._handle, handle)
+        if self._stream.switch(stream) and self._handle is not None:
+            cufft.set_stream(self._handle, self._stream.handle)
 
     def reset_operand(self, operand=None, *, stream=None) -> None:
         """Use ``operand`` in the next executions (same package, device, dtype, shape and strides).
@@ -479,7 +434,7 @@ class FFT:
             >>> f.reset_operand(b)  # doctest: +SKIP
             >>> y = f.execute()  # doctest: +SKIP
         """
-        self._check_alive()
+        self._life.check()
         if operand is None:
             self._operand = None
             self._exec_fn = None
@@ -522,7 +477,7 @@ class FFT:
 
     def _reset_wrapped_if_alive(self, op: _ops.Operand) -> bool:
         """:meth:`reset_operand` for :class:`~nvmath.fft.PlanCache`: False (and nothing done) if freed."""
-        if self._freed:
+        if self._life.freed:
             return False
         self._reset_wrapped(op)
         return True
@@ -532,7 +487,7 @@ class FFT:
         has the planned operand's type, device, dtype, shape and strides (PlanCache's fast path).
         False (and nothing done) if this FFT is freed or has no operand."""
         old = self._operand
-        if old is None or self._freed:
+        if old is None or self._life.freed:
             return False
         self._use(_ops.Operand(obj, old.package, old.shape, old.strides, old.dtype, old.itemsize, old.device_id,
                                _ops.data_pointer(obj)))  # fmt: skip
@@ -553,18 +508,17 @@ class FFT:
         Example:
             >>> f.free()  # doctest: +SKIP
         """
-        if self._freed:
+        if not self._life.end():
             return
-        self._freed = True
         self._exec_fn = self._planned_fn = None
         try:
             if self._handle is not None:
                 with devices.device_scope(self.device_id):
-                    self._release_workspace()
+                    self._workspace.release(self._stream.handle)
                     self._destroy_plan()
                     for pointer, ordered in self._buffers:
                         if not ordered:
-                            streams.synchronize(self._stream)
+                            streams.synchronize(self._stream.handle)
                         pointer.free()
             else:
                 for pointer, _ordered in self._buffers:
@@ -573,7 +527,7 @@ class FFT:
             self._buffers = []
             self._operand = None
             self._scratch = None
-            self._results = []
+            self._results.clear()
             self._callbacks = ()
 
     def __enter__(self) -> FFT:
@@ -584,7 +538,7 @@ class FFT:
 
     def __del__(self):
         try:
-            if not self._freed and sys is not None and not sys.is_finalizing():
+            if not self._life.freed and not Lifetime.finalizing():
                 self.free()
         except Exception:
             pass

@@ -37,6 +37,7 @@ __all__ = [
     "empty_like_package",
     "is_dense",
     "wrap_operand",
+    "wrap_operands",
 ]
 
 SUPPORTED_PACKAGES = "numpy.ndarray, cupy.ndarray or torch.Tensor"
@@ -257,6 +258,42 @@ def wrap_operand(obj, name: str = "operand") -> Operand:
     strides = tuple(view.strides) if view.strides is not None else c_strides(shape)
     name, itemsize = _dtype_info(view.dtype)
     return Operand(obj, package, shape, strides, name, itemsize, device_id, int(view.ptr))
+
+
+def wrap_operands(**named) -> dict[str, Operand]:
+    """Describe several arrays that one operation uses together (None values are skipped).
+
+    They must belong to one package and live in one place: all in host memory, or all on one
+    CUDA device.
+
+    Raises:
+        TypeError: an array is not supported, or the arrays mix packages.
+        ValueError: the arrays are on different devices (host memory counts as one place).
+
+    Example:
+        >>> import numpy as np
+        >>> ops = wrap_operands(a=np.ones((2, 3)), b=np.ones((3, 4)), c=None)
+        >>> sorted(ops), ops["b"].shape
+        (['a', 'b'], (3, 4))
+    """
+    wrapped = {name: wrap_operand(obj, name) for name, obj in named.items() if obj is not None}
+    if not wrapped:
+        return wrapped
+    first_name, first = next(iter(wrapped.items()))
+    for name, op in wrapped.items():
+        if op.package != first.package:
+            raise TypeError(
+                f"Operands {first_name!r} and {name!r} belong to different packages ({first.package} and "
+                f"{op.package}): pass arrays of one package (convert one, e.g. with cupy.asarray or torch.as_tensor)."
+            )
+        if op.device_id != first.device_id:
+            where = {None: "host memory"}
+            raise ValueError(
+                f"Operands {first_name!r} and {name!r} are in different places "
+                f"({where.get(first.device_id, f'cuda:{first.device_id}')} and "
+                f"{where.get(op.device_id, f'cuda:{op.device_id}')}): move them to one device first."
+            )
+    return wrapped
 
 
 _DTYPE_INFO: dict = {}
