@@ -15,6 +15,8 @@ class Code:
         data: the bytes (PTX text as UTF-8 bytes).
         kind: one of ``"ltoir" | "ptx" | "cubin" | "fatbin" | "object" | "library"``.
         name: a name for error messages and logs.
+        arch_specific: it needs the arch-specific feature set (``sm_90a``); a link that includes
+            it targets ``sm_XYa``.
 
     Example:
         >>> Code(b"...", "ltoir", "my_function").kind
@@ -24,6 +26,7 @@ class Code:
     data: bytes
     kind: str
     name: str = "code"
+    arch_specific: bool = False
 
     def __post_init__(self) -> None:
         if self.kind not in CODE_KINDS:

@@ -75,7 +75,8 @@ def link(
 
     Args:
         codes: the objects to link (at least one holds the kernels).
-        cc: compute capability, e.g. ``(9, 0)``.
+        cc: compute capability, e.g. ``(9, 0)``; the link targets ``sm_90a`` when a code object
+            is ``arch_specific``.
         strip_unused_globals: drop globals that no device code references.
         max_registers: register cap per thread, if any.
         options: extra nvJitLink options.
@@ -93,7 +94,8 @@ def link(
     if not codes:
         raise ValueError("Argument 'codes' is empty: pass at least one Code to link.")
     major, minor = normalize_cc(cc)
-    all_options = [f"-arch=sm_{major}{minor}"]
+    suffix = "a" if any(code.arch_specific for code in codes) else ""
+    all_options = [f"-arch=sm_{major}{minor}{suffix}"]
     if any(code.kind == "ltoir" for code in codes):
         all_options.append("-lto")
     if strip_unused_globals:
@@ -110,6 +112,6 @@ def link(
         "cubin",
         key_parts,
         lambda: _link(codes, all_options),
-        description=f"[{names}] for sm_{major}{minor}",
+        description=f"[{names}] for sm_{major}{minor}{suffix}",
         logger=get_logger(),
     )

@@ -237,4 +237,4 @@ def code_from_linkable(item, cc) -> Code:
         CUjitInputType.CU_JIT_INPUT_LIBRARY: "library",
     }
     data = obj.data.encode() if isinstance(obj.data, str) else bytes(obj.data)
-    return Code(data, kinds[obj.kind], obj.name)
+    return Code(data, kinds[obj.kind], obj.name, arch_specific=getattr(item, "arch_specific", False))

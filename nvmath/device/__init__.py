@@ -1,8 +1,13 @@
-"""nvmath.device: NVIDIA device math libraries (cuFFTDx) callable inside Numba CUDA kernels.
+"""nvmath.device: NVIDIA device math libraries (cuFFTDx, cuBLASDx) callable inside Numba CUDA kernels.
 
 - :class:`FFT`: a cuFFTDx FFT described in Python, executed inside ``@cuda.jit`` kernels with
   ``fft.execute(...)``; its traits (``storage_size``, ``value_type``, ``block_dim``, ...) are
   compile-time constants there.
+- :class:`Matmul`: a cuBLASDx block GEMM, ``MM.execute(...)`` in kernels (shared-memory
+  pointers, runtime leading dimensions, or tensors); the tensor API :func:`make_tensor`,
+  :func:`copy`, :func:`copy_wait`, :func:`clear`, :func:`axpby`, :func:`make_fragment_like`, and
+  register accumulators (``MM.suggest_accumulator()``).
+- :func:`current_device_sm`: the current GPU's compute capability, e.g. 90.
 - :func:`load_aligned` / :func:`store_aligned`: whole-element (8- or 16-byte) accesses to
   complex arrays, which memory-bound kernels need; :func:`prefetch_l2` asks L2 for bytes that
   a later block will load.
@@ -36,6 +41,18 @@ _EXPORTS = {
     "load_aligned": "nvmath.device.aligned_access",
     "store_aligned": "nvmath.device.aligned_access",
     "prefetch_l2": "nvmath.device.aligned_access",
+    "Matmul": "nvmath.device.matmul",
+    "Layout": "nvmath.device.matmul",
+    "LeadingDimension": "nvmath.device.matmul",
+    "Arrangement": "nvmath.device.matmul",
+    "Alignment": "nvmath.device.matmul",
+    "Precision": "nvmath.device.matmul",
+    "make_tensor": "nvmath.device.tensors",
+    "copy": "nvmath.device.tensors",
+    "copy_wait": "nvmath.device.tensors",
+    "clear": "nvmath.device.tensors",
+    "axpby": "nvmath.device.tensors",
+    "make_fragment_like": "nvmath.device.tensors",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -14,9 +14,9 @@ import numpy as np
 from nvmath.bindings.mathdx import CommondxValueType as V
 from nvmath.device import vector_types as vt
 
-__all__ = ["numba_type", "numpy_type", "vector_class"]
+__all__ = ["STORAGE_BITS", "numba_type", "numpy_type", "vector_class"]
 
-# libmathdx value type -> NumPy scalar type or nvmath vector class.
+# libmathdx value type -> NumPy scalar type (or dtype name of ml_dtypes) or nvmath vector class.
 _ELEMENTS = {
     V.R_16F: np.float16,
     V.R_16F2: vt.float16x2,
@@ -26,7 +26,24 @@ _ELEMENTS = {
     V.C_32F: np.complex64,
     V.R_64F: np.float64,
     V.C_64F: np.complex128,
+    V.R_32TF: np.float32,  # tf32 is stored as float32
+    V.C_32TF: np.complex64,
+    V.R_16BF: "bfloat16",
+    V.R_8F_E4M3: "float8_e4m3fn",
+    V.R_8F_E5M2: "float8_e5m2",
+    V.R_8I: np.int8,
+    V.R_16I: np.int16,
+    V.R_32I: np.int32,
+    V.R_64I: np.int64,
+    V.R_8UI: np.uint8,
+    V.R_16UI: np.uint16,
+    V.R_32UI: np.uint32,
+    V.R_64UI: np.uint64,
 }
+
+# The unsigned integer of the same width: global arrays of these can carry bfloat16 / fp8 bits
+# (NumPy, CuPy and Numba have no array type of those).
+STORAGE_BITS = {"bfloat16": np.uint16, "float8_e4m3fn": np.uint8, "float8_e5m2": np.uint8}
 
 
 def _element(value_type: V):
@@ -50,12 +67,23 @@ def vector_class(value_type: V) -> type[vt.VectorBase] | None:
 def numpy_type(value_type: V) -> np.dtype:
     """The NumPy dtype with the layout of ``value_type`` (structured for vector types).
 
+    bfloat16 and fp8 types are ``ml_dtypes``' (a dependency of nvmath).
+
     Example:
         >>> numpy_type(V.R_16F2).names
         ('x', 'y')
+        >>> numpy_type(V.R_16BF).name
+        'bfloat16'
     """
     vec = vector_class(value_type)
-    return vt.numpy_dtype(vec) if vec is not None else np.dtype(_element(value_type))
+    if vec is not None:
+        return vt.numpy_dtype(vec)
+    element = _element(value_type)
+    if isinstance(element, str):
+        import ml_dtypes
+
+        return np.dtype(getattr(ml_dtypes, element))
+    return np.dtype(element)
 
 
 def numba_type(value_type: V):
@@ -72,10 +100,13 @@ def numba_type(value_type: V):
         return vector_numba_type(vec)
     from numba.cuda import types
 
-    return {
-        np.float16: types.float16,
-        np.float32: types.float32,
-        np.float64: types.float64,
-        np.complex64: types.complex64,
-        np.complex128: types.complex128,
-    }[_element(value_type)]
+    element = _element(value_type)
+    if element == "bfloat16":
+        return types.bfloat16
+    if isinstance(element, str):  # fp8: numba-cuda's own types
+        from numba.cuda._internal import cuda_fp8
+
+        return {"float8_e4m3fn": cuda_fp8._type_fp8_e4m3, "float8_e5m2": cuda_fp8._type_fp8_e5m2}[element]
+    from numba.cuda.np.numpy_support import from_dtype
+
+    return from_dtype(np.dtype(element))

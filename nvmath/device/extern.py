@@ -52,13 +52,16 @@ class LTOIRCode(LTOIR):
     Args:
         data: the LTO-IR bytes.
         name: a name for logs and link errors.
+        arch_specific: the code uses the arch-specific feature set (``sm_90a``: wgmma): kernels
+            that link it are linked for ``sm_XYa``.
 
     Example:
         >>> code = LTOIRCode(ltoir_bytes, "fft_512_c2c")  # doctest: +SKIP
     """
 
-    def __init__(self, data: bytes, name: str) -> None:
+    def __init__(self, data: bytes, name: str, arch_specific: bool = False) -> None:
         super().__init__(bytes(data), name=name)
+        self.arch_specific = arch_specific
 
     def __hash__(self) -> int:  # linking files live in a set: equal code links once
         return hash((self.name, self.data))
@@ -104,14 +107,26 @@ def call_extern(context, builder, symbol: str, code: LTOIRCode, restype, argtype
         ...         call_extern(context, builder, "fft_run", code, None, sig.args, args)
         ...     return types.void(data), codegen
     """
-    context.active_code_library.add_linking_file(code)
     void = restype is None or restype == types.void
     return_llvm = ir.VoidType() if void else context.get_value_type(restype)
-    fnty = ir.FunctionType(return_llvm, [_llvm_type(context, t) for t in argtypes])
-    fn = cgutils.get_or_insert_function(builder.module, fnty, symbol)
     values = [_llvm_arg(context, builder, t, v) for t, v in zip(argtypes, args, strict=True)]
-    result = builder.call(fn, values)
+    result = call_extern_values(context, builder, symbol, code, return_llvm, values)
     return None if void else result
+
+
+def call_extern_values(context, builder, symbol: str, code: LTOIRCode, return_llvm, values: Sequence):
+    """Like :func:`call_extern`, for arguments already lowered to the C ABI's LLVM values.
+
+    The function is declared with the LLVM types of ``values`` (e.g. an identified struct
+    passed by value, as libmathdx's opaque tensors are).
+
+    Example:
+        >>> call_extern_values(context, builder, "f", code, ir.VoidType(), [tensor_struct])  # doctest: +SKIP
+    """
+    context.active_code_library.add_linking_file(code)
+    fnty = ir.FunctionType(return_llvm, [v.type for v in values])
+    fn = cgutils.get_or_insert_function(builder.module, fnty, symbol)
+    return builder.call(fn, list(values))
 
 
 def _accepts(param, arg) -> bool:

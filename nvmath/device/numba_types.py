@@ -31,7 +31,16 @@ from numba.cuda.vector_types import make_vector_type
 from nvmath.device import vector_types as vt
 from nvmath.device.lto.fft import FFTDescription, FFTTraits
 
-__all__ = ["DxType", "FFTType", "VectorClassType", "vector_numba_type"]
+__all__ = [
+    "AccumulatorType",
+    "DxType",
+    "FFTType",
+    "LayoutType",
+    "MatmulType",
+    "OpaqueTensorType",
+    "VectorClassType",
+    "vector_numba_type",
+]
 
 
 class DxType(types.Type):
@@ -177,3 +186,151 @@ class VectorClassType(types.Function, types.DTypeSpec):
         if isinstance(other, VectorClassType) and other.typing_key == self.typing_key:
             return VectorClassType(self.templates + other.templates, self.instance_type)
         return None
+
+
+# ---- cuBLASDx ---------------------------------------------------------------------------
+
+
+class MatmulType(DxType):
+    """Numba type of an :class:`nvmath.device.Matmul` (one type per description).
+
+    Attributes:
+        matmul: the Matmul object (its traits and layouts; not part of the type's identity).
+    """
+
+    def __init__(self, matmul) -> None:
+        from nvmath.bindings.mathdx import CommondxValueType
+        from nvmath.device.common import Dim3
+        from nvmath.device.element_types import numba_type
+        from nvmath.device.matmul import Alignment, LeadingDimension
+
+        self.matmul = matmul
+        d = matmul.description
+        m, n, k = d.size
+        name = (
+            f"nvmath.Matmul({m}x{n}x{k}, {'/'.join(d.precision)}, {d.data_type}, {d.execution}, sm={d.sm}, "
+            f"block_dim={tuple(matmul.block_dim)}, ld={tuple(matmul.leading_dimension)}, "
+            f"arrangement={tuple(matmul.arrangement)}, alignment={tuple(matmul.alignment)}, "
+            f"pipeline={d.with_pipeline})"
+        )
+        ints = {
+            "a_size": matmul.a_size,
+            "b_size": matmul.b_size,
+            "c_size": matmul.c_size,
+            "block_size": matmul.block_size,
+            "max_threads_per_block": matmul.max_threads_per_block,
+            "sm": d.sm,
+        }
+        value_types = [numba_type(CommondxValueType[v]) for v in matmul.traits.value_types]
+        dtypes = dict(zip(("a_value_type", "b_value_type", "c_value_type"), value_types, strict=True))
+        tuples = {
+            "size": (d.size, None),
+            "block_dim": (tuple(matmul.block_dim), Dim3),
+            "leading_dimension": (tuple(matmul.leading_dimension), LeadingDimension),
+            "alignment": (tuple(matmul.alignment), Alignment),
+            "a_dim": (matmul.a_dim, None),
+            "b_dim": (matmul.b_dim, None),
+            "c_dim": (matmul.c_dim, None),
+        }
+        super().__init__(name, d, ints, dtypes, tuples, {})
+
+
+register_model(MatmulType)(models.OpaqueModel)
+
+
+class LayoutType(types.Type):
+    """Numba type of a cuBLASDx layout made in a kernel (``MM.get_layout_gmem_a(ld)`` ...).
+
+    A global-memory layout carries its leading dimension (an int64, ``-1`` for the
+    description's own); other layouts carry nothing.
+
+    Attributes:
+        matmul: the Matmul object.
+        spec: the libmathdx tensor type (:class:`~nvmath.device.lto.matmul.TensorSpec`).
+    """
+
+    def __init__(self, matmul, spec) -> None:
+        self.matmul = matmul
+        self.spec = spec
+        super().__init__(name=f"nvmath.Layout({spec.kind}, {matmul.description.describe()})")
+
+    @property
+    def key(self):
+        return (self.matmul.description, self.spec)
+
+
+@register_model(LayoutType)
+class _LayoutModel(models.StructModel):
+    def __init__(self, dmm, fe_type):
+        super().__init__(dmm, fe_type, [("ld", types.int64)])
+
+
+class OpaqueTensorType(types.Type):
+    """Numba type of a cuBLASDx opaque tensor: an array viewed through a layout.
+
+    Its value is what libmathdx's device functions take by value: the data pointer, plus the
+    leading dimension for global-memory tensors.
+
+    Attributes:
+        matmul: the Matmul object.
+        spec: the libmathdx tensor type.
+        dtype: the Numba type of its elements.
+    """
+
+    def __init__(self, matmul, spec, dtype) -> None:
+        self.matmul = matmul
+        self.spec = spec
+        self.dtype = dtype
+        super().__init__(name=f"nvmath.OpaqueTensor({spec.kind}:{dtype}, {matmul.description.describe()})")
+
+    @property
+    def key(self):
+        return (self.matmul.description, self.spec, self.dtype)
+
+    @property
+    def memory_space(self) -> str:
+        """``"gmem"``, ``"smem"`` or ``"rmem"``."""
+        return self.spec.memory_space
+
+
+@register_model(OpaqueTensorType)
+class _OpaqueTensorModel(models.StructModel):
+    def __init__(self, dmm, fe_type):
+        members = [("data", types.CPointer(fe_type.dtype)), ("ld", types.int64)]
+        super().__init__(dmm, fe_type, members)
+
+
+class AccumulatorType(types.Type):
+    """Numba type of a register accumulator (``MM.suggest_accumulator()`` / ``MM.get_accumulator()``).
+
+    Its value is a register fragment of C (this thread's part), stored in the kernel's local
+    memory, which the compiler keeps in registers once everything is inlined.
+
+    Attributes:
+        matmul: the Matmul object.
+        spec: the register tensor type of its fragment (``suggested_rmem_c`` or ``rmem_c``).
+    """
+
+    def __init__(self, matmul, spec) -> None:
+        self.matmul = matmul
+        self.spec = spec
+        super().__init__(name=f"nvmath.Accumulator({spec.kind}, {matmul.description.describe()})")
+
+    @property
+    def key(self):
+        return (self.matmul.description, self.spec)
+
+    @property
+    def fragment_type(self) -> OpaqueTensorType:
+        """The tensor type of its fragment."""
+        from nvmath.bindings.mathdx import CommondxValueType
+        from nvmath.device.element_types import numba_type
+
+        dtype = numba_type(CommondxValueType[self.matmul.traits.value_types[2]])
+        return OpaqueTensorType(self.matmul, self.spec, dtype)
+
+
+@register_model(AccumulatorType)
+class _AccumulatorModel(models.StructModel):
+    def __init__(self, dmm, fe_type):
+        super().__init__(dmm, fe_type, [("fragment", fe_type.fragment_type)])

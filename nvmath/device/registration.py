@@ -1,4 +1,4 @@
-"""Register nvmath's Numba typing and lowering (FFT objects, ``fft.execute``, vector types), once.
+"""Register nvmath's Numba typing and lowering (FFT and Matmul objects, tensors, vector types), once.
 
 ``nvmath.device`` does it when one of its public names is first used, and :class:`FFT` does
 it when constructed, so kernels can use them; in the CUDA simulator there is nothing to register.
@@ -18,4 +18,9 @@ def register_numba_extensions() -> None:
 
     if simulator_enabled():
         return
-    from nvmath.device import numba_lowering, numba_typing  # noqa: F401  (importing registers them)
+    from nvmath.device import (  # noqa: F401  (importing registers them)
+        numba_lowering,
+        numba_lowering_matmul,
+        numba_typing,
+        numba_typing_matmul,
+    )

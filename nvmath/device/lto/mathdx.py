@@ -15,7 +15,7 @@ background so that it overlaps with whatever the caller does next (typing a Numb
 querying traits). The first background request runs in a thread of this process; requests
 started while it runs go to worker processes (:mod:`nvmath.device.lto.codegen_worker`),
 because libmathdx serves one call at a time within a process (:data:`LIBMATHDX_LOCK`).
-``NVMATH_CODEGEN_WORKERS`` (default 4) bounds how many run at once; ``0`` turns background
+``NVMATH_CODEGEN_WORKERS`` (default: the CPU count, 4 to 8) bounds how many run at once; ``0`` turns background
 work off (requests are then built when first needed, here).
 
 Workers run ``python -I`` (no current directory, no ``PYTHON*`` variables) with the parent's
@@ -62,6 +62,9 @@ LIBMATHDX_LOCK = threading.RLock()
 
 # The modules whose request types a worker process may build (nothing else is imported there).
 WORKER_MODULES = ("nvmath.device.lto.fft", "nvmath.device.lto.matmul")
+
+# A worker's exit status when libmathdx refused the request (its MathdxError is on stderr as JSON).
+LIBRARY_ERROR_EXIT = 3
 
 
 class CodegenWarning(UserWarning):
@@ -156,11 +159,15 @@ _in_process_slot = threading.Lock()  # held while a background request runs in t
 _worker_warned = False
 
 
+# A cuBLASDx tensor-API kernel asks for 6-10 functions at once: use the cores there are (4 to 8).
+_DEFAULT_WORKERS = min(8, max(4, os.cpu_count() or 4))
+
+
 def _codegen_workers() -> int:
     try:
-        return max(0, int(os.environ.get("NVMATH_CODEGEN_WORKERS", "4")))
+        return max(0, int(os.environ.get("NVMATH_CODEGEN_WORKERS", str(_DEFAULT_WORKERS))))
     except ValueError:
-        return 4
+        return _DEFAULT_WORKERS
 
 
 def _run_in_process_slot(request: Request) -> bytes:
@@ -207,6 +214,9 @@ def _build_in_worker(request: Request) -> bytes:
         capture_output=True,
         check=False,
     )
+    if result.returncode == LIBRARY_ERROR_EXIT:  # libmathdx refused the request: the same error here
+        error = json.loads(result.stderr.decode(errors="replace").strip().splitlines()[-1])
+        raise mathdx.MathdxError(error["status"], error["function"], error["detail"])
     if result.returncode != 0:
         detail = result.stderr.decode(errors="replace").strip().splitlines()
         raise RuntimeError(
@@ -220,6 +230,8 @@ def _build_in_worker_or_here(request: Request) -> bytes:
     global _worker_warned
     try:
         return _build_in_worker(request)
+    except mathdx.MathdxError:  # libmathdx refused the request itself: building here would fail the same way
+        raise
     except (OSError, RuntimeError) as exc:
         if not _worker_warned:
             _worker_warned = True
