@@ -4,6 +4,8 @@
 - :mod:`nvmath.bindings.cublaslt`: cuBLASLt (host matmul); also reachable as
   ``nvmath.bindings.cublasLt``, nvmath-python's name for it.
 - :mod:`nvmath.bindings.mathdx`: libmathdx (cuFFTDx / cuBLASDx code generation).
+- :mod:`nvmath.bindings.mkl_dfti`: Intel oneMKL DFTI (the CPU FFT execution space;
+  ``pip install 'nvmath[cpu]'``).
 - :mod:`nvmath.bindings.library_types`: ``cudaDataType``, shared by the above.
 
 Each binding loads its library on first call, so importing one is cheap. The alias is resolved on

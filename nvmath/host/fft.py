@@ -9,6 +9,10 @@ The stateless functions plan, execute and free every time (they never cache plan
 repeated transforms use :class:`FFT` (plan once, :meth:`FFT.execute` many times, swap data with
 :meth:`FFT.reset_operand`) or :class:`nvmath.fft.PlanCache`.
 
+``execution='cpu'`` (or :class:`~nvmath.fft.ExecutionCPU`) runs the transform on the host
+through Intel oneMKL instead (:mod:`nvmath.host.cpu_fft`; ``pip install 'nvmath[cpu]'``): NumPy
+arrays and CPU tensors only, no GPU needed.
+
 Example:
     >>> import cupy as cp  # doctest: +SKIP
     >>> import nvmath
@@ -26,10 +30,11 @@ import logging
 import math
 import time
 
+from nvmath._gpu import NoGPUError
 from nvmath._logging import get_logger
 from nvmath.bindings import cufft
 from nvmath.bindings.library_types import data_type
-from nvmath.host import devices, streams
+from nvmath.host import cpu_fft, devices, streams
 from nvmath.host import operands as _ops
 from nvmath.host.fft_callbacks import resolve_callback
 from nvmath.host.fft_layout import (
@@ -43,15 +48,18 @@ from nvmath.host.fft_layout import (
 )
 from nvmath.host.memory import allocate, default_memory_manager
 from nvmath.host.options import (
+    ExecutionCPU,
     ExecutionCUDA,
+    FFTDirection,
     FFTOptions,
+    parse_direction,
     parse_execution,
     parse_fft_options,
     parse_fft_options_shared,
 )
 from nvmath.host.planned import Lifetime, PlanFreedError, PlanStream, ResultPool, Workspace
 
-__all__ = ["FFT", "fft", "ifft", "irfft", "rfft"]
+__all__ = ["FFT", "FFTDirection", "fft", "ifft", "irfft", "rfft"]
 
 _C_DIRECTIONS = {"forward": ctypes.c_int(-1), "inverse": ctypes.c_int(1)}  # cufftXtExec's direction
 
@@ -105,9 +113,12 @@ class FFT:
             the halved axis of R2C/C2R.
         options: :class:`FFTOptions` or a dict with its keys; ``fft_type`` defaults to C2C for
             complex operands and R2C for real ones (C2R must be asked for).
-        execution: ``'cuda'``, ``ExecutionCUDA(device_id)`` or a dict.
+        execution: ``'cuda'``, ``ExecutionCUDA(device_id)``, ``'cpu'``,
+            ``ExecutionCPU(num_threads)`` or a dict with a ``'name'`` key; None means CUDA.
+            The CPU runs NumPy arrays and CPU tensors through MKL, without a GPU.
         stream: the stream of planning and execution: an int handle, CuPy/PyTorch/cuda.core
-            stream; None: the operand package's current stream (captured now).
+            stream; None: the operand package's current stream (captured now). Must be None
+            for ``execution='cpu'``.
 
     Example:
         >>> import cupy as cp  # doctest: +SKIP
@@ -122,6 +133,9 @@ class FFT:
                  _fft_type=None):  # fmt: skip
         self._exec_fn = None  # planned and has an operand; None means "not ready" in execute's one check
         self._planned_fn = None
+        self._cpu = None  # the CPU execution space's CPUTransform (execution='cpu')
+        self._cpu_ready = None  # the CPUTransform once planned and with an operand
+        self._cpu_planned = False
         self._life = Lifetime("FFT", FFTFreedError)
         self._handle = None
         self._workspace = None
@@ -134,7 +148,13 @@ class FFT:
         op = _ops.wrap_operand(operand)
         fft_type = _fft_type or _resolve_fft_type(options, op)
         check_dtype(fft_type, op.dtype, op.package, _function)
-        device_id = _device_for(op, execution, options)
+        on_cpu = isinstance(execution, ExecutionCPU)
+        if on_cpu:
+            cpu_fft.check_cpu_operand(op)
+            _check_cpu_stream(stream)
+            device_id = None
+        else:
+            device_id = _device_for(op, execution, options)
         in_strides, staged = _input_strides(op, fft_type)
         layout = plan_layout(
             op.shape,
@@ -161,9 +181,24 @@ class FFT:
         reuse = op.package == "cupy" and not op.on_host
         self._results = ResultPool(op.package, layout.result_shape, layout.result_strides, self.result_dtype, device_id,
                                    reuse=reuse)  # fmt: skip
+        self.execution = execution
+        if on_cpu:
+            self._cpu = cpu_fft.CPUTransform(layout, op, inplace=options.inplace, num_threads=execution.num_threads,
+                                             logger=self.logger)  # fmt: skip
+            if self.logger.isEnabledFor(logging.DEBUG):
+                self.logger.debug("FFT operand: %s; CPU (MKL); layout: %s", op.describe(), layout.describe())
+            return
 
         # ---- GPU work starts here ------------------------------------------------------------
-        devices.ensure_gpu(device_id, "nvmath.fft")
+        try:
+            devices.ensure_gpu(device_id, "nvmath.fft")
+        except NoGPUError as exc:
+            if not op.on_host:
+                raise
+            raise NoGPUError(
+                f"{exc} For NumPy arrays and CPU tensors, execution='cpu' runs the FFT on the host without a GPU "
+                "(pip install 'nvmath[cpu]')."
+            ) from None
         self._ctx = devices.primary_context(device_id)
         self._check_ctx = devices.device_count() > 1
         with devices.device_scope(device_id):
@@ -225,6 +260,13 @@ class FFT:
         self._life.check()
         if self._operand is None:
             raise RuntimeError("This FFT has no operand (reset_operand(None) was called): call reset_operand(operand).")
+        if self._cpu is not None:
+            cpu_fft.check_no_callbacks(prolog, epilog)
+            _check_cpu_stream(stream)
+            self._cpu.plan(self._default_direction)
+            self._cpu_planned = True
+            self._cpu_ready = self._cpu
+            return
         callbacks = tuple(
             cb
             for cb in (
@@ -304,13 +346,15 @@ class FFT:
     # Execution
     # ------------------------------------------------------------------------------------------
 
-    def execute(self, *, direction: str | None = None, stream=None, release_workspace: bool = False):
+    def execute(self, *, direction: str | FFTDirection | None = None, stream=None, release_workspace: bool = False):
         """Run the planned transform and return the result.
 
         Args:
-            direction: ``'forward'`` or ``'inverse'`` for C2C (default forward); R2C is always
-                forward and C2R always inverse.
-            stream: run on this stream from now on (None: the plan's stream).
+            direction: :class:`FFTDirection` ``FORWARD`` / ``INVERSE`` or ``'forward'`` /
+                ``'inverse'`` for C2C (default forward); R2C is always forward and C2R always
+                inverse.
+            stream: run on this stream from now on (None: the plan's stream; must be None on
+                the CPU).
             release_workspace: give the workspace back to the allocator after this execution
                 (it is allocated again by the next one).
 
@@ -321,8 +365,13 @@ class FFT:
 
         Example:
             >>> y = f.execute()  # doctest: +SKIP
-            >>> x2 = f.execute(direction="inverse")  # doctest: +SKIP
+            >>> x2 = f.execute(direction=FFTDirection.INVERSE)  # doctest: +SKIP
         """
+        cpu = self._cpu_ready
+        if cpu is not None:
+            if stream is not None:
+                _check_cpu_stream(stream)
+            return cpu.execute(self._default_direction if direction is None else self._direction_name(direction))
         exec_fn = self._exec_fn
         if exec_fn is None:
             self._raise_not_ready()
@@ -395,14 +444,23 @@ class FFT:
         return result
 
     def _direction_arg(self, direction):
-        c_dir = _C_DIRECTIONS.get(direction)
-        if c_dir is None or (self.fft_type != "C2C" and direction != self._default_direction):
+        return _C_DIRECTIONS[self._direction_name(direction)]
+
+    def _direction_name(self, direction) -> str:
+        """``'forward'`` / ``'inverse'`` for a direction argument, checked against the FFT type."""
+        name = direction if direction.__class__ is str and direction in _C_DIRECTIONS else None
+        if name is None:
+            try:
+                name = parse_direction(direction)
+            except ValueError:
+                name = None
+        if name is None or (self.fft_type != "C2C" and name != self._default_direction):
             allowed = ("forward", "inverse") if self.fft_type == "C2C" else (self._default_direction,)
             raise ValueError(
                 f"Argument 'direction' = {direction!r} is not supported for a {self.fft_type} FFT: allowed values "
-                f"are {', '.join(repr(a) for a in allowed)} (or None)."
+                f"are {', '.join(repr(a) for a in allowed)}, the FFTDirection members (or None)."
             )
-        return c_dir
+        return name
 
     def _raise_exec(self, status: int):
         raise cufft.cuFFTError(status, f"cufftXtExec for {self.layout.describe()}")
@@ -436,10 +494,63 @@ class FFT:
         """
         self._life.check()
         if operand is None:
-            self._operand = None
-            self._exec_fn = None
+            self.release_operand()
             return
         self._reset_wrapped(_ops.wrap_operand(operand), stream)
+
+    def release_operand(self) -> None:
+        """Drop this FFT's reference to the user's operand (and to nothing else) between uses.
+
+        The plan stays; :meth:`execute` raises until :meth:`reset_operand` gives a new operand.
+        GPU work already queued still reads the old operand: keep it alive until then.
+
+        Example:
+            >>> f.release_operand()  # doctest: +SKIP
+            >>> f.reset_operand(b)  # doctest: +SKIP
+        """
+        self._life.check()
+        self._operand = None
+        self._exec_fn = None
+        self._cpu_ready = None
+        if self._cpu is not None:
+            self._cpu.release()
+
+    def reset_operand_unchecked(self, operand, *, stream=None) -> None:
+        """:meth:`reset_operand` without the checks: ``operand`` must have the planned operand's
+        package, device, dtype, shape and strides (otherwise results are wrong or memory is
+        read out of bounds). For hot loops where the caller guarantees the layout.
+
+        Example:
+            >>> f.reset_operand_unchecked(b)  # doctest: +SKIP
+        """
+        self._life.check()
+        self._use(_ops.wrap_operand(operand))
+        if stream is not None:
+            if self._cpu is not None:
+                _check_cpu_stream(stream)
+            self._switch_stream(stream)
+
+    def get_input_layout(self) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """The (shape, strides in elements) of the data the transform reads.
+
+        Example:
+            >>> FFT(np.ones((4, 8), np.complex64), execution="cpu").get_input_layout()  # doctest: +SKIP
+            ((4, 8), (8, 1))
+        """
+        if self._cpu is not None and not self._cpu.staged:
+            return self.layout.input_shape, self._cpu.strides
+        return self.layout.input_shape, self.layout.input_strides
+
+    def get_output_layout(self) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """The (shape, strides in elements) of the result (the operand's for in-place transforms).
+
+        Example:
+            >>> FFT(np.ones((4, 8), np.float32), execution="cpu").get_output_layout()  # doctest: +SKIP
+            ((4, 5), (5, 1))
+        """
+        if self._inplace:
+            return self.get_input_layout()
+        return self.layout.result_shape, self.layout.result_strides
 
     def _reset_wrapped(self, op: _ops.Operand, stream=None) -> None:
         lay = self.layout
@@ -457,7 +568,11 @@ class FFT:
             raise ValueError(
                 f"The new operand's shape is {op.shape}; this FFT was planned for shape {lay.input_shape}."
             )
-        if not self._staged and op.strides != lay.input_strides:
+        if self._cpu is not None:
+            if stream is not None:
+                _check_cpu_stream(stream)
+            self._cpu.check_strides(op)
+        elif not self._staged and op.strides != lay.input_strides:
             raise ValueError(
                 f"The new operand's strides are {op.strides} (elements); this FFT was planned for strides "
                 f"{lay.input_strides}: pass an operand with the same layout or create a new FFT."
@@ -469,6 +584,10 @@ class FFT:
     def _use(self, op: _ops.Operand) -> None:
         """Read ``op`` (already checked against the plan) in the next executions."""
         self._operand = op
+        if self._cpu is not None:
+            self._cpu.use(op)
+            self._cpu_ready = self._cpu if self._cpu_planned else None
+            return
         self._exec_fn = self._planned_fn
         if self._handle is not None and not self._staged:
             self._c_in = ctypes.c_void_p(op.data_ptr)
@@ -511,8 +630,11 @@ class FFT:
         if not self._life.end():
             return
         self._exec_fn = self._planned_fn = None
+        self._cpu_ready = None
         try:
-            if self._handle is not None:
+            if self._cpu is not None:
+                self._cpu.free()
+            elif self._handle is not None:
                 with devices.device_scope(self.device_id):
                     self._workspace.release(self._stream.handle)
                     self._destroy_plan()
@@ -562,9 +684,16 @@ class FFT:
                            prolog, epilog)  # fmt: skip
 
 
-def _create_key(op: _ops.Operand, axes, options: FFTOptions, execution: ExecutionCUDA, prolog, epilog) -> tuple:
+def _create_key(op: _ops.Operand, axes, options: FFTOptions, execution, prolog, epilog) -> tuple:
     fft_type = _resolve_fft_type(options, op)
     in_strides, _ = _input_strides(op, fft_type)
+    if isinstance(execution, ExecutionCPU):  # MKL reads the operand's own strides; no device
+        cpu_fft.check_cpu_operand(op)
+        cpu_fft.check_no_callbacks(prolog, epilog)
+        return (
+            op.package, True, None, op.dtype, op.shape, op.strides, normalize_axes(axes, len(op.shape)), fft_type,
+            options.key(), ("cpu", execution.num_threads), id(options.logger) if options.logger is not None else None,
+        )  # fmt: skip
     device = _device_for(op, execution, options)
     callbacks = []
     for phase, cb, dtype in (("prolog", prolog, op.dtype), ("epilog", epilog, None)):
@@ -595,6 +724,14 @@ def _safe_result_dtype(fft_type: str, dtype: str) -> str:
         return dtype
 
 
+def _check_cpu_stream(stream) -> None:
+    if stream is not None:
+        raise ValueError(
+            f"Argument 'stream' = {stream!r} has no meaning for execution='cpu' (MKL runs on host threads and "
+            "returns when the result is ready): leave it None."
+        )
+
+
 def _default_manager(op: _ops.Operand, device_id: int):
     return default_memory_manager(op.stream_package, device_id)
 
@@ -605,6 +742,7 @@ def _default_manager(op: _ops.Operand, device_id: int):
 
 
 def _stateless(fft_type, direction, function, operand, axes, options, execution, prolog, epilog, stream):
+    direction = parse_direction(direction)  # checked before any work
     options = parse_fft_options_shared(options)  # the plan is internal: parsed dicts can be shared
     if options.fft_type not in (None, fft_type):
         raise ValueError(
@@ -617,7 +755,8 @@ def _stateless(fft_type, direction, function, operand, axes, options, execution,
         return plan.execute(direction=direction)
 
 
-def fft(operand, /, *, axes=None, options=None, execution=None, prolog=None, epilog=None, stream=None):
+def fft(operand, /, *, axes=None, direction=None, options=None, execution=None, prolog=None, epilog=None,
+        stream=None):  # fmt: skip
     """Forward complex-to-complex FFT over ``axes`` (up to 3), batched over the other axes.
 
     Args:
@@ -625,8 +764,11 @@ def fft(operand, /, *, axes=None, options=None, execution=None, prolog=None, epi
             torch.complex32 for power-of-2 lengths). Real operands are an error: use
             :func:`rfft` or pass a complex array.
         axes: the axes to transform; None: all (up to 3-D).
+        direction: :class:`FFTDirection` (or ``'forward'`` / ``'inverse'``); None: forward.
         options: :class:`FFTOptions` or a dict.
-        execution: ``'cuda'``, ``ExecutionCUDA(device_id)`` (device for host operands) or a dict.
+        execution: ``'cuda'``, ``ExecutionCUDA(device_id)`` (device for host operands),
+            ``'cpu'``, ``ExecutionCPU(num_threads)`` (host operands through MKL, no GPU) or a
+            dict with a ``'name'`` key; None means CUDA.
         prolog, epilog: LTO callbacks (see :func:`compile_prolog`, :func:`compile_epilog`).
         stream: int handle or CuPy/PyTorch/cuda.core stream; None: the package's current stream.
 
@@ -639,19 +781,23 @@ def fft(operand, /, *, axes=None, options=None, execution=None, prolog=None, epi
         >>> y = fft(x, axes=(-1,))  # doctest: +SKIP
         >>> np.allclose(y, np.fft.fft(x, axis=-1))  # doctest: +SKIP
         True
+        >>> y = fft(x, axes=(-1,), execution="cpu")  # doctest: +SKIP
     """
-    return _stateless("C2C", "forward", "fft", operand, axes, options, execution, prolog, epilog, stream)
+    direction = "forward" if direction is None else direction
+    return _stateless("C2C", direction, "fft", operand, axes, options, execution, prolog, epilog, stream)
 
 
-def ifft(operand, /, *, axes=None, options=None, execution=None, prolog=None, epilog=None, stream=None):
+def ifft(operand, /, *, axes=None, direction=None, options=None, execution=None, prolog=None, epilog=None,
+         stream=None):  # fmt: skip
     """Inverse complex-to-complex FFT, not normalised: ``ifft(fft(x)) == x * prod(lengths)``.
 
-    Arguments as :func:`fft`.
+    Arguments as :func:`fft`; ``direction`` None means inverse.
 
     Example:
         >>> x2 = ifft(fft(x)) / x.shape[-1]  # doctest: +SKIP
     """
-    return _stateless("C2C", "inverse", "ifft", operand, axes, options, execution, prolog, epilog, stream)
+    direction = "inverse" if direction is None else direction
+    return _stateless("C2C", direction, "ifft", operand, axes, options, execution, prolog, epilog, stream)
 
 
 def rfft(operand, /, *, axes=None, options=None, execution=None, prolog=None, epilog=None, stream=None):

@@ -9,21 +9,27 @@ Example:
     True
     >>> parse_execution("cuda")
     ExecutionCUDA(device_id=None)
+    >>> parse_execution({"name": "cpu", "num_threads": 2})
+    ExecutionCPU(num_threads=2)
 """
 
 from __future__ import annotations
 
 import dataclasses
+import enum
 import logging
 from typing import Any, Literal
 
 from nvmath._validation import check_choice, check_options
 
 __all__ = [
+    "ExecutionCPU",
     "ExecutionCUDA",
+    "FFTDirection",
     "FFTOptions",
     "HostOptions",
     "check_device_id",
+    "parse_direction",
     "parse_execution",
     "parse_fft_options",
     "parse_fft_options_shared",
@@ -54,43 +60,131 @@ class ExecutionCUDA:
         device_id: the device for host (NumPy / CPU tensor) operands; None means device 0.
             For GPU operands it must be None or the operand's own device.
 
+    Attributes:
+        name: ``'cuda'`` (read-only, as in nvmath-python).
+
     Example:
         >>> ExecutionCUDA(device_id=1)
         ExecutionCUDA(device_id=1)
     """
 
     device_id: int | None = None
+    name: Literal["cuda"] = dataclasses.field(default="cuda", init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         check_device_id(self.device_id)
 
 
+@dataclasses.dataclass(frozen=True)
+class ExecutionCPU:
+    """Execute on the host CPU, through Intel oneMKL (``pip install 'nvmath[cpu]'``).
+
+    Only host operands (NumPy arrays, CPU tensors) can be transformed on the CPU; callbacks
+    (prolog/epilog) are GPU-only.
+
+    Args:
+        num_threads: the number of CPU threads of each transform; None: the CPUs this process
+            may run on (``len(os.sched_getaffinity(0))``), as in nvmath-python.
+
+    Attributes:
+        name: ``'cpu'`` (read-only, as in nvmath-python).
+
+    Example:
+        >>> ExecutionCPU(num_threads=4)
+        ExecutionCPU(num_threads=4)
+        >>> ExecutionCPU(num_threads=0)
+        Traceback (most recent call last):
+        ...
+        ValueError: Argument 'num_threads' = 0 must be None or a positive int.
+    """
+
+    num_threads: int | None = None
+    name: Literal["cpu"] = dataclasses.field(default="cpu", init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        n = self.num_threads
+        if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 1):
+            raise ValueError(f"Argument 'num_threads' = {n!r} must be None or a positive int.")
+
+
 _DEFAULT_EXECUTION = ExecutionCUDA()
+_EXECUTION_CLASSES = {"cuda": ExecutionCUDA, "cpu": ExecutionCPU}
 
 
-def parse_execution(execution: Any) -> ExecutionCUDA:
-    """Turn ``execution`` (None, ``'cuda'``, a dict or :class:`ExecutionCUDA`) into an ExecutionCUDA.
+def parse_execution(execution: Any) -> ExecutionCUDA | ExecutionCPU:
+    """Turn ``execution`` (None, ``'cuda'``, ``'cpu'``, a dict with a ``'name'`` key, an
+    :class:`ExecutionCUDA` or an :class:`ExecutionCPU`) into an execution object.
+
+    None means CUDA (host operands are copied to the GPU and back); ask for ``'cpu'`` to run on
+    the host.
 
     Example:
         >>> parse_execution({"name": "cuda", "device_id": 0})
         ExecutionCUDA(device_id=0)
+        >>> parse_execution("CPU")
+        ExecutionCPU(num_threads=None)
     """
     if execution is None:
         return _DEFAULT_EXECUTION
-    if isinstance(execution, ExecutionCUDA):
+    if isinstance(execution, (ExecutionCUDA, ExecutionCPU)):
         return execution
     if isinstance(execution, str):
-        check_choice("execution", execution.lower(), ("cuda",))
-        return ExecutionCUDA()
+        name = execution.lower()
+        check_choice("execution", name, ("cuda", "cpu"))
+        return _EXECUTION_CLASSES[name]()
     if isinstance(execution, dict):
         values = dict(execution)
-        name = values.pop("name", "cuda")
-        check_choice("execution['name']", str(name).lower(), ("cuda",))
-        return check_options(values, ExecutionCUDA, name="execution")
+        name = str(values.pop("name", "cuda")).lower()
+        check_choice("execution['name']", name, ("cuda", "cpu"))
+        return check_options(values, _EXECUTION_CLASSES[name], name="execution")
     raise TypeError(
-        f"Argument 'execution' = {execution!r} must be None, 'cuda', a dict or an ExecutionCUDA, "
-        f"not {type(execution).__name__}."
+        f"Argument 'execution' = {execution!r} must be None, 'cuda', 'cpu', a dict, an ExecutionCUDA or an "
+        f"ExecutionCPU, not {type(execution).__name__}."
     )
+
+
+class FFTDirection(enum.IntEnum):
+    """The direction of a transform (the values are cuFFT's and FFTW's sign of the exponent).
+
+    Wherever a direction is accepted, the strings ``'forward'`` / ``'inverse'`` and the ints
+    ``-1`` / ``1`` mean the same.
+
+    Example:
+        >>> FFTDirection.FORWARD, int(FFTDirection.INVERSE)
+        (<FFTDirection.FORWARD: -1>, 1)
+    """
+
+    FORWARD = -1
+    INVERSE = 1
+
+
+_DIRECTION_NAMES: dict = {
+    "forward": "forward",
+    "inverse": "inverse",
+    "FORWARD": "forward",
+    "INVERSE": "inverse",
+    FFTDirection.FORWARD: "forward",  # also the int -1 (an IntEnum hashes as its value)
+    FFTDirection.INVERSE: "inverse",
+}
+
+
+def parse_direction(direction: Any) -> str:
+    """``'forward'`` or ``'inverse'`` for a direction given as an :class:`FFTDirection`, a string or -1 / 1.
+
+    Raises:
+        ValueError: any other value (the message lists the allowed ones).
+
+    Example:
+        >>> parse_direction(FFTDirection.INVERSE), parse_direction("forward"), parse_direction(-1)
+        ('inverse', 'forward', 'forward')
+    """
+    name = None if isinstance(direction, bool) else _DIRECTION_NAMES.get(direction)
+    if name is None:
+        raise ValueError(
+            f"Argument 'direction' = {direction!r} is not a direction: allowed values are FFTDirection.FORWARD, "
+            "FFTDirection.INVERSE, 'forward', 'inverse', -1 and 1."
+        )
+    return name
 
 
 @dataclasses.dataclass(kw_only=True)

@@ -28,7 +28,7 @@ from collections import OrderedDict
 from nvmath._validation import check_positive_int
 from nvmath.host import operands as _ops
 from nvmath.host.fft import FFT, _create_key
-from nvmath.host.options import ExecutionCUDA, FFTOptions, parse_execution, parse_fft_options_shared
+from nvmath.host.options import ExecutionCPU, ExecutionCUDA, FFTOptions, parse_execution, parse_fft_options_shared
 from nvmath.host.streams import current_stream_handle, stream_handle
 
 __all__ = ["PlanCache"]
@@ -94,7 +94,10 @@ class PlanCache:
         op = _ops.wrap_operand(operand)
         key = _create_key(op, axes, options, execution, prolog, epilog)
         device = key[2]
-        handle = stream_handle(stream, package=op.stream_package, device_id=device)
+        if isinstance(execution, ExecutionCPU):  # no stream, no GPU: the CPU space needs neither
+            handle = None
+        else:
+            handle = stream_handle(stream, package=op.stream_package, device_id=device)
         full_key = (key, handle)
         plan = self._plans.get(full_key)
         if plan is not None and plan._reset_wrapped_if_alive(op):

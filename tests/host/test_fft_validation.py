@@ -14,7 +14,15 @@ from nvmath._gpu import gpu_count
 from nvmath.host import fft_layout
 from nvmath.host.fft_layout import UnsupportedLayoutError, plan_layout
 from nvmath.host.operands import is_dense, wrap_operand
-from nvmath.host.options import ExecutionCUDA, FFTOptions, parse_execution, parse_fft_options
+from nvmath.host.options import (
+    ExecutionCPU,
+    ExecutionCUDA,
+    FFTDirection,
+    FFTOptions,
+    parse_direction,
+    parse_execution,
+    parse_fft_options,
+)
 from nvmath.host.streams import stream_handle
 
 try:
@@ -64,12 +72,40 @@ def test_execution_parsing():
     assert parse_execution(None) == ExecutionCUDA()
     assert parse_execution("cuda") == ExecutionCUDA()
     assert parse_execution({"name": "cuda", "device_id": 1}) == ExecutionCUDA(1)
-    with pytest.raises(ValueError, match="'cpu'"):
-        parse_execution("cpu")
+    assert parse_execution("cpu") == ExecutionCPU()
+    assert parse_execution("CPU") == ExecutionCPU()
+    assert parse_execution({"name": "cpu", "num_threads": 3}) == ExecutionCPU(num_threads=3)
+    cpu = ExecutionCPU(2)
+    assert parse_execution(cpu) is cpu and cpu.name == "cpu" and ExecutionCUDA().name == "cuda"
+    with pytest.raises(ValueError, match="'gpu'.*'cuda', 'cpu'"):
+        parse_execution("gpu")
+    with pytest.raises(ValueError, match=r"execution\['name'\]"):
+        parse_execution({"name": "tpu"})
+    with pytest.raises(TypeError, match="device_id"):
+        parse_execution({"name": "cpu", "device_id": 0})
+    with pytest.raises(ValueError, match="'num_threads' = 0"):
+        ExecutionCPU(num_threads=0)
+    with pytest.raises(ValueError, match="num_threads"):
+        ExecutionCPU(num_threads=True)
     with pytest.raises(ValueError, match="device_id"):
         ExecutionCUDA(device_id=-2)
     with pytest.raises(TypeError, match="execution"):
         parse_execution(3)
+
+
+def test_direction_parsing():
+    assert parse_direction(FFTDirection.FORWARD) == parse_direction("forward") == parse_direction(-1) == "forward"
+    assert parse_direction(FFTDirection.INVERSE) == parse_direction("INVERSE") == parse_direction(1) == "inverse"
+    assert int(FFTDirection.FORWARD) == -1 and int(FFTDirection.INVERSE) == 1  # cuFFT's signs
+    assert nvfft.FFTDirection is FFTDirection and nvfft.ExecutionCPU is ExecutionCPU
+    for bad in ("backward", 0, True, None, 2):
+        with pytest.raises(ValueError, match="'direction'"):
+            parse_direction(bad)
+
+
+def test_stateless_direction_is_checked_before_any_work():
+    with pytest.raises(ValueError, match="'direction' = 'up'"):
+        nvfft.fft(np.ones(8, np.complex64), direction="up")
 
 
 # ---------------------------------------------------------------------------------------------
