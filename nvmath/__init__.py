@@ -19,7 +19,7 @@ import importlib
 
 __version__ = "0.1.0"
 
-_SUBMODULES = ("bindings", "compile", "device", "fft", "host", "memory")
+_SUBMODULES = ("bindings", "compile", "device", "fft", "host", "linalg", "memory")
 _MEMORY_NAMES = ("BaseCUDAMemoryManager", "MemoryPointer")
 
 
