@@ -724,9 +724,11 @@ def _speculate(desc: MatmulDescription) -> None:
     Most kernels call ``MM.execute(alpha, a, b, beta, c)``; generating its code (seconds) while
     the traits are queried and the kernel is typed takes it off the first launch's critical
     path. The traits take the in-process slot, so the code goes to a worker process. Set
-    ``NVMATH_CODEGEN_SPECULATE=0`` to generate only what kernels use.
+    ``NVMATH_CODEGEN_SPECULATE=0`` to generate only what kernels use; the simulator generates none.
     """
     backend.prefetch_traits(desc)
+    if simulator_enabled():  # the simulator runs kernels with NumPy: no code to generate
+        return
     if desc.execution == "Block" and not desc.with_pipeline and os.environ.get("NVMATH_CODEGEN_SPECULATE", "1") != "0":
         backend.prefetch(backend.ExecuteCode(desc, "smem"))
 
