@@ -24,6 +24,7 @@ LIBRARY_PACKAGES = {
     "nvrtc": "cuda-toolkit[nvrtc]>=13.0,<13.5",
     "nvJitLink": "nvidia-nvjitlink",
     "nvvm": "numba-cuda[cu13]",
+    "cudart": "cuda-toolkit[cudart]",
     "mathdx": "nvidia-libmathdx-cu13==0.4.1.*",
     "cufft": "nvidia-cufft",
     "cublasLt": "nvidia-cublas",
@@ -57,7 +58,10 @@ class ToolchainError(RuntimeError):
 def load_library(name: str):
     """Load shared library ``name`` once and return cuda.pathfinder's ``LoadedDL``.
 
-    ``"mathdx"`` loads NVRTC first, as libmathdx needs it.
+    ``"mathdx"`` loads NVRTC and the CUDA runtime first: libmathdx needs NVRTC, and its
+    cuBLASDx trait queries fail (``COMMONDX_INTERNAL_ERROR``, no error text) when llvmlite is
+    loaded (``import numba``) and libcudart is not: numba.cuda's import loads it, a plain
+    ``import numba`` or the CUDA simulator does not.
 
     Example:
         >>> load_library("nvrtc").abs_path  # doctest: +SKIP
@@ -69,6 +73,7 @@ def load_library(name: str):
         )
     if name == "mathdx":
         load_library("nvrtc")
+        load_library("cudart")
     try:
         return cuda.pathfinder.load_nvidia_dynamic_lib(name)
     except Exception as exc:  # pathfinder raises several error types; all mean "not usable"
