@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from nvmath._logging import get_logger
 from nvmath.compile.cache import cached
-from nvmath.compile.code import Code, normalize_cc
+from nvmath.compile.code import Code, check_bool, check_str_sequence, normalize_cc, short_repr
 from nvmath.compile.toolchain import load_library
 
 # A name no program defines: with -variables-used naming only it, nvJitLink keeps just the
@@ -91,8 +91,27 @@ def link(
         >>> cubin[:4]
         b'\\x7fELF'
     """
+    if isinstance(codes, (str, bytes)) or not isinstance(codes, Sequence):
+        raise TypeError(
+            f"Argument 'codes' = {short_repr(codes)} must be a list of nvmath.compile.Code, not {type(codes).__name__}."
+        )
     if not codes:
         raise ValueError("Argument 'codes' is empty: pass at least one Code to link.")
+    for code in codes:
+        if not isinstance(code, Code):
+            raise TypeError(
+                f"Argument 'codes' holds {short_repr(code)} ({type(code).__name__}): every item must be an "
+                "nvmath.compile.Code (e.g. Code(data, 'ltoir'))."
+            )
+    check_bool("strip_unused_globals", strip_unused_globals)
+    if max_registers is not None and (
+        not isinstance(max_registers, int) or isinstance(max_registers, bool) or not 16 <= max_registers <= 255
+    ):
+        raise ValueError(
+            f"Argument 'max_registers' = {short_repr(max_registers)} is not allowed: use None (no cap) or an "
+            "integer from 16 to 255 (registers per thread)."
+        )
+    options = check_str_sequence("options", options)
     major, minor = normalize_cc(cc)
     suffix = "a" if any(code.arch_specific for code in codes) else ""
     all_options = [f"-arch=sm_{major}{minor}{suffix}"]
@@ -100,8 +119,8 @@ def link(
         all_options.append("-lto")
     if strip_unused_globals:
         all_options.append(f"-variables-used={_NO_HOST_VARIABLES}")
-    if max_registers:
-        all_options.append(f"-maxrregcount={int(max_registers)}")
+    if max_registers is not None:
+        all_options.append(f"-maxrregcount={max_registers}")
     all_options += list(options)
     key_parts = {
         "inputs": [[code.kind, hashlib.sha256(code.data).hexdigest()] for code in codes],

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from nvmath._logging import get_logger
 from nvmath.compile.cache import cached
-from nvmath.compile.code import Code, normalize_cc
+from nvmath.compile.code import Code, check_str_sequence, normalize_cc, short_repr
 from nvmath.compile.toolchain import include_dirs, load_library
 
 
@@ -80,8 +80,17 @@ def compile_cpp(
         >>> code.kind
         'ltoir'
     """
-    if output not in ("ltoir", "ptx"):
-        raise ValueError(f"Argument 'output' = {output!r} is not supported: allowed values are 'ltoir', 'ptx'.")
+    if not isinstance(source, str):
+        raise TypeError(
+            f"Argument 'source' = {short_repr(source)} must be CUDA C++ source text (str), not {type(source).__name__}."
+        )
+    if not isinstance(name, str) or not name:
+        raise TypeError(f"Argument 'name' = {short_repr(name)} must be a non-empty str (a file name for NVRTC's log).")
+    options = check_str_sequence("options", options)
+    if not isinstance(output, str) or output not in ("ltoir", "ptx"):
+        raise ValueError(
+            f"Argument 'output' = {short_repr(output)} is not supported: allowed values are 'ltoir', 'ptx'."
+        )
     major, minor = normalize_cc(cc)
     all_options = [f"-arch=sm_{major}{minor}", "-rdc=true", "-std=c++17", "-default-device"]
     if output == "ltoir":

@@ -9,6 +9,7 @@ that reads anything else is compiled every time (and says so at DEBUG level).
 from __future__ import annotations
 
 import hashlib
+import re
 import types as pytypes
 from collections.abc import Sequence
 
@@ -16,7 +17,7 @@ import numpy as np
 
 from nvmath._logging import get_logger, log_duration
 from nvmath.compile.cache import cached
-from nvmath.compile.code import Code, normalize_cc
+from nvmath.compile.code import Code, check_bool, normalize_cc, short_repr
 
 _log = get_logger()
 
@@ -92,6 +93,38 @@ def function_key(pyfunc) -> str | None:
     return hashlib.sha256(document.encode()).hexdigest()
 
 
+_SYMBOL_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,1023}\Z")
+
+
+def _check_function(name: str, fn) -> None:
+    if isinstance(fn, pytypes.FunctionType) or isinstance(getattr(fn, "py_func", None), pytypes.FunctionType):
+        return
+    raise TypeError(
+        f"Argument '{name}' = {short_repr(fn)} must be a plain Python function (Numba CUDA subset), "
+        f"not {type(fn).__name__}."
+    )
+
+
+def _check_types(restype, argtypes) -> None:
+    from numba.core import types as nbtypes
+
+    if restype is not None and not isinstance(restype, nbtypes.Type):
+        raise TypeError(
+            f"Argument 'restype' = {short_repr(restype)} must be a Numba type (e.g. numba.types.float32) or None."
+        )
+    if isinstance(argtypes, (str, bytes)) or not isinstance(argtypes, Sequence):
+        raise TypeError(
+            f"Argument 'argtypes' = {short_repr(argtypes)} must be a list of Numba types "
+            f"(e.g. [numba.types.float32]), not {type(argtypes).__name__}."
+        )
+    for t in argtypes:
+        if not isinstance(t, nbtypes.Type):
+            raise TypeError(
+                f"Argument 'argtypes' holds {short_repr(t)} ({type(t).__name__}): every item must be a Numba type "
+                "(e.g. numba.types.float32, numba.types.CPointer(numba.types.float32))."
+            )
+
+
 def _signature(restype, argtypes: Sequence):
     from numba.core import types as nbtypes
 
@@ -120,6 +153,14 @@ def compile_device_function(pyfunc, restype, argtypes: Sequence, *, symbol: str,
         >>> code.kind
         'ltoir'
     """
+    _check_function("pyfunc", pyfunc)
+    _check_types(restype, argtypes)
+    if not isinstance(symbol, str) or not _SYMBOL_RE.match(symbol):
+        raise ValueError(
+            f"Argument 'symbol' = {short_repr(symbol)} is not a C identifier: use letters, digits and '_', "
+            "not starting with a digit."
+        )
+    check_bool("fastmath", fastmath)
     major, minor = normalize_cc(cc)
     sig = _signature(restype, argtypes)
 
@@ -165,6 +206,9 @@ def compile_kernel_ltoir(pyfunc, argtypes: Sequence, *, cc, fastmath: bool = Fal
     """
     from numba import cuda
 
+    _check_function("pyfunc", pyfunc)
+    _check_types(None, argtypes)
+    check_bool("fastmath", fastmath)
     major, minor = normalize_cc(cc)
     with log_duration(_log, f"Numba compile of kernel {pyfunc.__qualname__}"):
         outputs, _ = cuda.compile_all(
