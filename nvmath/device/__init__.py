@@ -53,6 +53,9 @@ _EXPORTS = {
     "clear": "nvmath.device.tensors",
     "axpby": "nvmath.device.tensors",
     "make_fragment_like": "nvmath.device.tensors",
+    "DevicePipeline": "nvmath.device.matmul_pipeline",
+    "TilePipeline": "nvmath.device.matmul_pipeline",
+    "suggest_device_pipeline": "nvmath.device.matmul_pipeline",
 }
 
 __all__ = sorted(_EXPORTS)

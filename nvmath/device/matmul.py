@@ -703,6 +703,20 @@ class Matmul:
         """
         return _in_kernel(self, "get_accumulator")
 
+    def suggest_device_pipeline(self, depth: int, a, b, *, stream=None):
+        """A cuBLASDx device pipeline of this tile GEMM over global ``a`` (m x k) and ``b`` (k x n).
+
+        Needs ``with_pipeline=True`` (and, for wgmma on sm_90a, ``enable_input_streaming=True``,
+        16-byte alignment and 128/256/512 threads). See
+        :func:`nvmath.device.matmul_pipeline.suggest_device_pipeline`.
+
+        Example:
+            >>> dp = MM.suggest_device_pipeline(0, a, b)  # doctest: +SKIP
+        """
+        from nvmath.device.matmul_pipeline import suggest_device_pipeline
+
+        return suggest_device_pipeline(self, depth, a, b, stream=stream)
+
     def __repr__(self) -> str:
         d = self._description
         return (
@@ -719,7 +733,7 @@ class Matmul:
 
 
 def _speculate(desc: MatmulDescription) -> None:
-    """Start the traits query, then the shared-memory ``execute`` code, in the background.
+    """Start the traits query, the tensor traits and the shared-memory ``execute`` code in the background.
 
     Most kernels call ``MM.execute(alpha, a, b, beta, c)``; generating its code (seconds) while
     the traits are queried and the kernel is typed takes it off the first launch's critical
@@ -729,7 +743,12 @@ def _speculate(desc: MatmulDescription) -> None:
     backend.prefetch_traits(desc)
     if simulator_enabled():  # the simulator runs kernels with NumPy: no code to generate
         return
-    if desc.execution == "Block" and not desc.with_pipeline and os.environ.get("NVMATH_CODEGEN_SPECULATE", "1") != "0":
+    if os.environ.get("NVMATH_CODEGEN_SPECULATE", "1") == "0":
+        return
+    # The tensor traits (layouts, fragment sizes: one more compile) are needed as soon as a
+    # kernel that uses the tensor API is typed; asking now overlaps them with the traits.
+    backend.prefetch_tensor_traits(desc)
+    if desc.execution == "Block" and not desc.with_pipeline:
         backend.prefetch(backend.ExecuteCode(desc, "smem"))
 
 

@@ -61,7 +61,7 @@ __all__ = [
 LIBMATHDX_LOCK = threading.RLock()
 
 # The modules whose request types a worker process may build (nothing else is imported there).
-WORKER_MODULES = ("nvmath.device.lto.fft", "nvmath.device.lto.matmul")
+WORKER_MODULES = ("nvmath.device.lto.fft", "nvmath.device.lto.matmul", "nvmath.device.lto.matmul_pipeline")
 
 # A worker's exit status when libmathdx refused the request (its MathdxError is on stderr as JSON).
 LIBRARY_ERROR_EXIT = 3
