@@ -23,7 +23,6 @@ from numba.cuda.typing.templates import (
     AbstractTemplate,
     AttributeTemplate,
     bound_function,
-    infer,
     infer_getattr,
     infer_global,
     signature,
@@ -490,7 +489,7 @@ class TensorAttributes(AttributeTemplate):
         return types.int64
 
 
-@infer
+@infer_global(operator.getitem)  # this numba-cuda consults no @infer template for getitem
 class FragmentGetItem(AbstractTemplate):
     """``fragment[i]`` of a register fragment (element ``i`` of this thread's part; see ``map_fragment_index``)."""
 
@@ -505,7 +504,7 @@ class FragmentGetItem(AbstractTemplate):
         return None
 
 
-@infer
+@infer_global(operator.setitem)
 class FragmentSetItem(AbstractTemplate):
     """``fragment[i] = value`` of a register fragment."""
 

@@ -167,3 +167,21 @@ def test_copy_between_two_register_fragments_is_refused(mm_f32):
 
     with pytest.raises(TypingError, match="register fragments"):
         compile_kernel(kernel, [F32], cc=(9, 0))
+
+
+def test_register_fragment_indexing_and_index_mapping_are_fully_inlined(mm_f32):
+    m, n = mm_f32.c_dim
+
+    def kernel(out):
+        acc = mm_f32.suggest_accumulator()
+        acc.clear()
+        results = acc.get_results()
+        if acc.is_thread_active():
+            for j in range(results.size):
+                if acc.is_index_in_bounds(j):
+                    row, col = acc.map_fragment_index(j)
+                    results[j] = results[j] + 1.0
+                    out[row * n + col] = results[j]
+
+    compiled = compile_kernel(kernel, [F32], cc=(9, 0))
+    assert compiled.sass_counts() == INLINED
