@@ -266,9 +266,10 @@ def _nvmath_get_cufunc(original, self):
 def install_hooks() -> None:
     """Route the link and load steps of kernels that use nvmath code through nvmath.
 
-    numba-cuda offers no hook for these steps, so ``CUDACodeLibrary.get_cubin`` and
-    ``get_cufunc`` are wrapped; code libraries that link no :class:`LTOIRCode` take
-    numba-cuda's own path unchanged. For those that do:
+    numba-cuda offers no hook for these steps (this is the one place where nvmath patches
+    numba-cuda's private API), so ``CUDACodeLibrary.get_cubin`` and ``get_cufunc`` are wrapped;
+    code libraries that link no :class:`LTOIRCode` take numba-cuda's own path unchanged. For
+    those that do:
 
     - the link goes through :func:`nvmath.compile.link` (cached on disk, unused globals dropped);
     - the loaded kernel may use the device's whole opt-in dynamic shared memory.
@@ -290,6 +291,29 @@ def install_hooks() -> None:
 
     CUDACodeLibrary.get_cubin = get_cubin
     CUDACodeLibrary.get_cufunc = get_cufunc
+    _install_argument_hook()
+
+
+def _install_argument_hook() -> None:
+    """Let kernel arguments of Numba types with a ``kernel_argument(value)`` method pass what it returns.
+
+    numba-cuda marshals only the argument kinds it knows (unless every kernel is given
+    ``extensions=``), so ``_Kernel._prepare_args`` is wrapped; arguments of other types take
+    numba-cuda's own path unchanged. :class:`nvmath.device.DevicePipeline` passes its state's
+    address this way.
+    """
+    from numba.cuda.dispatcher import _Kernel
+
+    original = _Kernel._prepare_args
+
+    @functools.wraps(original)
+    def _prepare_args(self, ty, val, stream, retr, kernelargs):
+        convert = getattr(ty, "kernel_argument", None)
+        if convert is None:
+            return original(self, ty, val, stream, retr, kernelargs)
+        kernelargs.append(convert(val))
+
+    _Kernel._prepare_args = _prepare_args
 
 
 install_hooks()

@@ -27,8 +27,6 @@ Example:
 
 from __future__ import annotations
 
-import functools
-
 from llvmlite import ir
 from numba.core.errors import TypingError
 from numba.cuda import cgutils, types
@@ -43,7 +41,7 @@ from nvmath.device.matmul_pipeline import DevicePipeline
 from nvmath.device.numba_lowering_matmul import tensor_abi_value
 from nvmath.device.numba_types import OpaqueTensorType
 
-__all__ = ["AccumulatorStateType", "DevicePipelineType", "TilePipelineType", "install_argument_hook"]
+__all__ = ["AccumulatorStateType", "DevicePipelineType", "TilePipelineType"]
 
 _I8P = ir.IntType(8).as_pointer()
 _I32 = ir.IntType(32)
@@ -80,6 +78,11 @@ class DevicePipelineType(_PipelineTypeBase):
 
     kind = "DevicePipeline"
 
+    @staticmethod
+    def kernel_argument(value: DevicePipeline):
+        """What a launch passes for ``value``: its state's address (see ``nvmath.device.extern``)."""
+        return value.pointer  # RuntimeError for a pipeline without state
+
 
 class TilePipelineType(_PipelineTypeBase):
     """Numba type of a block's tile pipeline (its value: its local state and the shared buffer)."""
@@ -114,34 +117,6 @@ class _AccumulatorModel(models.StructModel):
 @typeof_impl.register(DevicePipeline)
 def _typeof_device_pipeline(value: DevicePipeline, context) -> DevicePipelineType:
     return DevicePipelineType(value)
-
-
-# ---- the kernel argument -----------------------------------------------------------------------
-
-
-@functools.cache
-def install_argument_hook() -> None:
-    """Make numba-cuda pass a :class:`DevicePipeline` kernel argument as its state's address (once).
-
-    numba-cuda marshals only the argument kinds it knows (unless every kernel is given
-    ``extensions=``), so its ``_Kernel._prepare_args`` is wrapped; other arguments take the
-    original path unchanged.
-    """
-    from numba.cuda.dispatcher import _Kernel
-
-    original = _Kernel._prepare_args
-
-    @functools.wraps(original)
-    def _prepare_args(self, ty, val, stream, retr, kernelargs):
-        if isinstance(ty, DevicePipelineType):
-            kernelargs.append(val.pointer)  # RuntimeError for a pipeline without state
-            return
-        original(self, ty, val, stream, retr, kernelargs)
-
-    _Kernel._prepare_args = _prepare_args
-
-
-install_argument_hook()
 
 
 # ---- typing ------------------------------------------------------------------------------------
