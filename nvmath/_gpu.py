@@ -28,7 +28,21 @@ def _probe() -> tuple[int, str]:
             return 0, f"cuDeviceGetCount failed: {err.name}"
         return count, "" if count else "the driver reports no device"
     except Exception as exc:  # no libcuda: cuda.bindings raises a loader error
-        return 0, f"no CUDA driver ({exc.__class__.__name__}: {str(exc).splitlines()[0]})"
+        return 0, f"no CUDA driver: {_first_sentence(str(exc))}"
+
+
+def _first_sentence(text: str, limit: int = 120) -> str:
+    """The first sentence of a (loader's) error message, at most ``limit`` characters.
+
+    Example:
+        >>> _first_sentence('"cuda" is a driver library. Install the driver.')
+        '"cuda" is a driver library'
+    """
+    lines = text.strip().splitlines()
+    first = lines[0] if lines else ""
+    end = first.find(". ")
+    sentence = (first if end < 0 else first[:end]).rstrip(".")
+    return sentence if len(sentence) <= limit else sentence[: limit - 3] + "..."
 
 
 @functools.cache
@@ -89,11 +103,11 @@ def require_gpu(what: str) -> None:
     Example:
         >>> require_gpu("nvmath.fft.fft")  # doctest: +SKIP
         Traceback (most recent call last):
-        NoGPUError: nvmath.fft.fft needs a CUDA GPU, but none is usable here (no CUDA driver ...)
+        NoGPUError: nvmath.fft.fft needs a CUDA GPU, but none is usable here (no CUDA driver: ...)
     """
     count, reason = _probe()
     if count == 0:
         raise NoGPUError(
             f"{what} needs a CUDA GPU, but none is usable here ({reason}). "
-            "Code generation and linking (nvmath.compile, nvmath.device.extern.compile_kernel) work without one."
+            "Code generation and linking (nvmath.compile) work without one."
         )

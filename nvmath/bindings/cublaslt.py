@@ -1774,7 +1774,7 @@ def get_status_name(status: int) -> str:
         >>> get_status_name(Status.NOT_SUPPORTED)  # doctest: +SKIP
         'CUBLAS_STATUS_NOT_SUPPORTED'
     """
-    return _other("cublasLtGetStatusName")(int(status)).decode()
+    return _other("cublasLtGetStatusName")(_status(status)).decode()
 
 
 def get_status_string(status: int) -> str:
@@ -1784,7 +1784,17 @@ def get_status_string(status: int) -> str:
         >>> get_status_string(Status.NOT_SUPPORTED)  # doctest: +SKIP
         'the requested functionality is not supported'
     """
-    return _other("cublasLtGetStatusString")(int(status)).decode()
+    return _other("cublasLtGetStatusString")(_status(status)).decode()
+
+
+def _status(status) -> int:
+    """A ``cublasStatus_t`` argument as an int (a :class:`Status` member or a plain int)."""
+    if isinstance(status, bool) or not isinstance(status, int):
+        raise TypeError(
+            f"Argument 'status' = {status!r:.60} must be an int cublasStatus_t (a Status member), not "
+            f"{type(status).__name__}."
+        )
+    return int(status)
 
 
 def create() -> int:

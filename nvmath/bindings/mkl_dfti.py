@@ -29,6 +29,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import enum
+import numbers
 import os
 import platform
 import sys
@@ -378,8 +379,53 @@ def _call(fname: str, *args) -> None:
         raise _error(status, fname)
 
 
-def _longs(values: Sequence[int]):
-    return (ctypes.c_long * len(values))(*(int(v) for v in values))
+def _longs(values: Sequence[int], name: str = "value"):
+    """A C array of ``long`` from a sequence of ints (TypeError naming ``name`` otherwise)."""
+    items = None
+    if not isinstance(values, (str, bytes)):
+        try:
+            items = tuple(values)
+        except TypeError:
+            pass
+    if items is None:
+        raise TypeError(
+            f"Argument {name!r} = {_short(values)} must be a sequence of ints, not {type(values).__name__}."
+        )
+    for v in items:
+        if isinstance(v, bool) or not isinstance(v, numbers.Integral):
+            raise TypeError(f"Argument {name!r} = {_short(values)} must contain ints, not {type(v).__name__}.")
+    return (ctypes.c_long * len(items))(*(int(v) for v in items))
+
+
+def _short(value, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _handle(handle, name: str = "handle") -> int:
+    """A descriptor handle: an int > 0 (a bad one would crash MKL, so it is refused before the C call)."""
+    if isinstance(handle, bool) or not isinstance(handle, int):
+        raise TypeError(
+            f"Argument {name!r} = {_short(handle)} must be a DFTI descriptor handle (an int from "
+            f"create_descriptor), not {type(handle).__name__}."
+        )
+    if handle <= 0:
+        raise ValueError(
+            f"Argument {name!r} = {handle} is not a DFTI descriptor handle: allowed are ints > 0 (from "
+            "create_descriptor)."
+        )
+    return handle
+
+
+def _member(enum_type: type[enum.IntEnum], name: str, value, allowed: tuple | None = None) -> int:
+    """``value`` as an int if it is one of ``allowed`` (default: any member of ``enum_type``), else raise."""
+    allowed = tuple(enum_type) if allowed is None else allowed
+    names = ", ".join(f"{enum_type.__name__}.{a.name}" for a in allowed)
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"Argument {name!r} = {_short(value)} must be one of {names}, not {type(value).__name__}.")
+    if value not in allowed:
+        raise ValueError(f"Argument {name!r} = {value!r} is not supported: allowed values are {names}.")
+    return int(value)
 
 
 # --------------------------------------------------------------------------------------------
@@ -401,14 +447,15 @@ def create_descriptor(precision: int, forward_domain: int, lengths: int | Sequen
     Example:
         >>> h = create_descriptor(ConfigValue.SINGLE, ConfigValue.REAL, (64, 64))  # doctest: +SKIP
     """
+    precision = _member(ConfigValue, "precision", precision, (ConfigValue.SINGLE, ConfigValue.DOUBLE))
+    forward_domain = _member(ConfigValue, "forward_domain", forward_domain, (ConfigValue.COMPLEX, ConfigValue.REAL))
+    values = _longs((lengths,) if isinstance(lengths, numbers.Integral) else lengths, "lengths")
+    if not values or min(values) < 1:
+        raise ValueError(f"Argument 'lengths' = {_short(lengths)} must be one or more ints >= 1.")
     handle = ctypes.c_void_p()
-    if isinstance(lengths, int):
-        dims, arg = 1, ctypes.c_long(lengths)
-    else:
-        lengths = tuple(lengths)
-        dims = len(lengths)
-        arg = ctypes.c_long(lengths[0]) if dims == 1 else _longs(lengths)
-    _call("DftiCreateDescriptor", ctypes.byref(handle), int(precision), int(forward_domain), dims, arg)
+    dims = len(values)
+    arg = ctypes.c_long(values[0]) if dims == 1 else values
+    _call("DftiCreateDescriptor", ctypes.byref(handle), precision, forward_domain, dims, arg)
     return handle.value
 
 
@@ -419,7 +466,7 @@ def copy_descriptor(handle: int) -> int:
         >>> h2 = copy_descriptor(h)  # doctest: +SKIP
     """
     copy = ctypes.c_void_p()
-    _call("DftiCopyDescriptor", handle, ctypes.byref(copy))
+    _call("DftiCopyDescriptor", _handle(handle), ctypes.byref(copy))
     return copy.value
 
 
@@ -429,7 +476,7 @@ def commit_descriptor(handle: int) -> None:
     Example:
         >>> commit_descriptor(h)  # doctest: +SKIP
     """
-    _call("DftiCommitDescriptor", handle)
+    _call("DftiCommitDescriptor", _handle(handle))
 
 
 def free_descriptor(handle: int) -> None:
@@ -438,7 +485,7 @@ def free_descriptor(handle: int) -> None:
     Example:
         >>> free_descriptor(h)  # doctest: +SKIP
     """
-    _call("DftiFreeDescriptor", ctypes.byref(ctypes.c_void_p(handle)))
+    _call("DftiFreeDescriptor", ctypes.byref(ctypes.c_void_p(_handle(handle))))
 
 
 def _value_arg(param: ConfigParam, value):
@@ -474,7 +521,7 @@ def set_value(handle: int, param: int, value) -> None:
         param = ConfigParam(param)
     except ValueError:
         raise ValueError(f"Argument 'param' = {param!r} is not a DFTI configuration parameter (ConfigParam).") from None
-    _call("DftiSetValue", handle, int(param), _value_arg(param, value))
+    _call("DftiSetValue", _handle(handle), int(param), _value_arg(param, value))
 
 
 def get_value(handle: int, param: int, *, count: int | None = None):
@@ -491,7 +538,11 @@ def get_value(handle: int, param: int, *, count: int | None = None):
         >>> get_value(h, ConfigParam.COMMIT_STATUS)  # doctest: +SKIP
         <ConfigValue.COMMITTED: 30>
     """
-    param = ConfigParam(param)
+    _handle(handle)
+    try:
+        param = ConfigParam(param)
+    except ValueError:
+        raise ValueError(f"Argument 'param' = {param!r} is not a DFTI configuration parameter (ConfigParam).") from None
     kind = _VALUE_KINDS[param]
     if kind == "long":
         out = ctypes.c_long()
@@ -529,6 +580,7 @@ def compute_forward(handle: int, x_in: int, x_out: int | None = None) -> None:
     Example:
         >>> compute_forward(h, a.ctypes.data, b.ctypes.data)  # doctest: +SKIP
     """
+    _handle(handle)
     if x_out is None:
         _call("DftiComputeForward", handle, x_in)
     else:
@@ -541,6 +593,7 @@ def compute_backward(handle: int, x_in: int, x_out: int | None = None) -> None:
     Example:
         >>> compute_backward(h, b.ctypes.data, a.ctypes.data)  # doctest: +SKIP
     """
+    _handle(handle)
     if x_out is None:
         _call("DftiComputeBackward", handle, x_in)
     else:
@@ -604,6 +657,13 @@ def set_num_threads_local(num_threads: int) -> int:
         >>> previous = set_num_threads_local(2)  # doctest: +SKIP
         >>> _ = set_num_threads_local(previous)  # doctest: +SKIP
     """
+    if isinstance(num_threads, bool) or not isinstance(num_threads, int):
+        raise TypeError(
+            f"Argument 'num_threads' = {_short(num_threads)} must be an int >= 0 (0: the global setting), not "
+            f"{type(num_threads).__name__}."
+        )
+    if num_threads < 0:
+        raise ValueError(f"Argument 'num_threads' = {num_threads} must be an int >= 0 (0: the global setting).")
     return library().MKL_Set_Num_Threads_Local(num_threads)
 
 
@@ -616,7 +676,7 @@ def set_threading_layer(layer: int) -> int:
     Example:
         >>> set_threading_layer(ThreadingLayer.SEQUENTIAL)  # doctest: +SKIP
     """
-    return library().MKL_Set_Threading_Layer(int(layer))
+    return library().MKL_Set_Threading_Layer(_member(ThreadingLayer, "layer", layer))
 
 
 def domain_get_max_threads(domain: int) -> int:

@@ -36,7 +36,7 @@ from nvmath.bindings import cufft
 from nvmath.bindings.library_types import data_type
 from nvmath.host import cpu_fft, devices, streams
 from nvmath.host import operands as _ops
-from nvmath.host.fft_callbacks import resolve_callback
+from nvmath.host.fft_callbacks import check_callback, resolve_callback
 from nvmath.host.fft_layout import (
     COMPLEX_OF,
     FFTLayout,
@@ -155,6 +155,7 @@ class FFT:
             device_id = None
         else:
             device_id = _device_for(op, execution, options)
+        _check_axes(axes)
         in_strides, staged = _input_strides(op, fft_type)
         layout = plan_layout(
             op.shape,
@@ -189,16 +190,10 @@ class FFT:
                 self.logger.debug("FFT operand: %s; CPU (MKL); layout: %s", op.describe(), layout.describe())
             return
 
+        if stream is not None:  # its kind, before NoGPUError (resolving it needs no GPU)
+            streams.stream_handle(stream, package="host", device_id=0)
         # ---- GPU work starts here ------------------------------------------------------------
-        try:
-            devices.ensure_gpu(device_id, "nvmath.fft")
-        except NoGPUError as exc:
-            if not op.on_host:
-                raise
-            raise NoGPUError(
-                f"{exc} For NumPy arrays and CPU tensors, execution='cpu' runs the FFT on the host without a GPU "
-                "(pip install 'nvmath[cpu]')."
-            ) from None
+        _ensure_gpu_for(op, device_id)
         self._ctx = devices.primary_context(device_id)
         self._check_ctx = devices.device_count() > 1
         with devices.device_scope(device_id):
@@ -367,6 +362,8 @@ class FFT:
             >>> y = f.execute()  # doctest: +SKIP
             >>> x2 = f.execute(direction=FFTDirection.INVERSE)  # doctest: +SKIP
         """
+        if release_workspace is not False and release_workspace is not True:  # the one check: two `is`
+            _bad_release_workspace(release_workspace)
         cpu = self._cpu_ready
         if cpu is not None:
             if stream is not None:
@@ -685,6 +682,7 @@ class FFT:
 
 
 def _create_key(op: _ops.Operand, axes, options: FFTOptions, execution, prolog, epilog) -> tuple:
+    _check_axes(axes)
     fft_type = _resolve_fft_type(options, op)
     in_strides, _ = _input_strides(op, fft_type)
     if isinstance(execution, ExecutionCPU):  # MKL reads the operand's own strides; no device
@@ -724,6 +722,43 @@ def _safe_result_dtype(fft_type: str, dtype: str) -> str:
         return dtype
 
 
+def _check_axes(axes) -> None:
+    """``axes`` must be None, an int or a list / tuple (ordered: a set's order is arbitrary)."""
+    if axes is None or type(axes) is tuple or type(axes) is list:
+        return
+    if isinstance(axes, (tuple, list)) or (isinstance(axes, int) and not isinstance(axes, bool)):
+        return
+    text = repr(axes)
+    text = text if len(text) <= 60 else text[:57] + "..."
+    raise TypeError(
+        f"Argument 'axes' = {text} must be None, an int or a list / tuple of ints (in the order to transform), "
+        f"not {type(axes).__name__}."
+    )
+
+
+def _bad_release_workspace(value) -> None:
+    raise TypeError(f"Argument 'release_workspace' = {value!r} must be a bool (True or False).")
+
+
+def _ensure_gpu_for(op: _ops.Operand, device_id: int, what: str = "nvmath.fft") -> None:
+    """Raise :class:`~nvmath.host.devices.NoGPUError` unless ``device_id`` is usable for ``op``'s transform.
+
+    For host operands the message points at ``execution='cpu'``.
+
+    Example:
+        >>> _ensure_gpu_for(_ops.wrap_operand(np.ones(8, np.complex64)), 0)  # doctest: +SKIP
+    """
+    try:
+        devices.ensure_gpu(device_id, what)
+    except NoGPUError as exc:
+        if not op.on_host:
+            raise
+        raise NoGPUError(
+            f"{exc} For NumPy arrays and CPU tensors, execution='cpu' runs the FFT on the host without a GPU "
+            "(pip install 'nvmath[cpu]')."
+        ) from None
+
+
 def _check_cpu_stream(stream) -> None:
     if stream is not None:
         raise ValueError(
@@ -743,6 +778,8 @@ def _default_manager(op: _ops.Operand, device_id: int):
 
 def _stateless(fft_type, direction, function, operand, axes, options, execution, prolog, epilog, stream):
     direction = parse_direction(direction)  # checked before any work
+    check_callback("prolog", prolog)  # their form, before NoGPUError; the plan checks them against the layout
+    check_callback("epilog", epilog)
     options = parse_fft_options_shared(options)  # the plan is internal: parsed dicts can be shared
     if options.fft_type not in (None, fft_type):
         raise ValueError(

@@ -31,7 +31,14 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["CallbackLTOIR", "DeviceCallable", "callback_symbol", "compile_epilog", "compile_prolog"]
+__all__ = [
+    "CallbackLTOIR",
+    "DeviceCallable",
+    "callback_symbol",
+    "check_callback",
+    "compile_epilog",
+    "compile_prolog",
+]
 
 VALID_DTYPES = ("float32", "float64", "complex64", "complex128")
 _SNIPPET = {"float32": "Real", "float64": "DoubleReal", "complex64": "Complex", "complex128": "DoubleComplex"}
@@ -101,6 +108,10 @@ class DeviceCallable:
             (``cufftJITCallbackLoadComplex`` ...), the one :func:`compile_prolog` and
             :func:`compile_epilog` export.
 
+    Raises:
+        TypeError / ValueError: ``ltoir`` not non-empty bytes, ``data`` not an int >= 0 (or a
+            GPU array), ``symbol`` neither a str nor None.
+
     Example:
         >>> DeviceCallable(b"...", data=0).data
         0
@@ -109,6 +120,9 @@ class DeviceCallable:
     ltoir: bytes
     data: Any = 0
     symbol: str | None = None
+
+    def __post_init__(self) -> None:
+        _check_parts("", self.ltoir, self.data, self.symbol)
 
 
 def _dtype_name(value, name: str) -> str:
@@ -141,7 +155,7 @@ def _normalize_cc(compute_capability) -> tuple[int, int]:
         return device_cc(Device().device_id)
     from nvmath.compile import normalize_cc
 
-    return normalize_cc(compute_capability)
+    return normalize_cc(compute_capability, name="compute_capability")
 
 
 def _compile(phase: str, fn, element_dtype, user_info_dtype, compute_capability) -> CallbackLTOIR:
@@ -254,28 +268,10 @@ def resolve_callback(phase: str, callback, element_dtype: str) -> ResolvedCallba
         >>> resolve_callback("prolog", None, "complex64") is None
         True
     """
-    if callback is None:
+    parts = check_callback(phase, callback)
+    if parts is None:
         return None
-    if isinstance(callback, DeviceCallable):
-        ltoir, data, symbol = callback.ltoir, callback.data, callback.symbol
-    elif isinstance(callback, dict):
-        unknown = sorted(set(callback) - {"ltoir", "data", "symbol"})
-        if unknown:
-            raise TypeError(
-                f"Argument {phase!r} has unknown keys {unknown}: allowed keys are 'ltoir', 'data', 'symbol'."
-            )
-        if "ltoir" not in callback:
-            raise TypeError(f"Argument {phase!r} needs the key 'ltoir' (the LTO-IR bytes from compile_{phase}).")
-        ltoir, data, symbol = callback["ltoir"], callback.get("data", 0), callback.get("symbol")
-    else:
-        raise TypeError(
-            f"Argument {phase!r} = {callback!r} must be None, a dict {{'ltoir': bytes, 'data': ptr}} or a "
-            f"DeviceCallable, not {type(callback).__name__}."
-        )
-    if not isinstance(ltoir, (bytes, bytearray, memoryview)) or len(ltoir) == 0:
-        raise TypeError(
-            f"Argument {phase!r}: 'ltoir' must be non-empty bytes (from compile_{phase}), not {type(ltoir).__name__}."
-        )
+    ltoir, data, symbol = parts
     ltoir = ltoir if isinstance(ltoir, bytes) else bytes(ltoir)
     if element_dtype not in VALID_DTYPES:
         raise TypeError(
@@ -298,18 +294,121 @@ def resolve_callback(phase: str, callback, element_dtype: str) -> ResolvedCallba
     return ResolvedCallback(phase, ltoir, symbol, data_ptr, keep, _callback_type(phase, element_dtype))
 
 
+def check_callback(phase: str, callback) -> tuple[bytes, Any, str | None] | None:
+    """Check the form of ``callback`` (dict, :class:`DeviceCallable` or None) without a GPU or a plan.
+
+    Returns ``(ltoir, data, symbol)`` (None for None). The stateless FFTs call it before any GPU
+    work; :func:`resolve_callback` then checks the callback against the plan.
+
+    Raises:
+        TypeError / ValueError: naming ``phase`` (``'prolog'`` / ``'epilog'``) and the key.
+
+    Example:
+        >>> check_callback("epilog", {"ltoir": b"x", "data": 0})
+        (b'x', 0, None)
+        >>> check_callback("epilog", {"ltoir": b"x", "data": -1})
+        Traceback (most recent call last):
+        ...
+        ValueError: Argument epilog['data'] = -1 is a negative pointer: allowed are an int >= 0 or a GPU array.
+    """
+    if callback is None:
+        return None
+    if isinstance(callback, DeviceCallable):  # checked when it was made
+        return callback.ltoir, callback.data, callback.symbol
+    if not isinstance(callback, dict):
+        raise TypeError(
+            f"Argument {phase!r} = {_short(callback)} must be None, a dict {{'ltoir': bytes, 'data': ptr}} or a "
+            f"DeviceCallable, not {type(callback).__name__}."
+        )
+    unknown = sorted(set(callback) - {"ltoir", "data", "symbol"}, key=repr)
+    if unknown:
+        raise TypeError(
+            f"Argument {phase!r} has unknown keys {_short(unknown)}: allowed keys are 'ltoir', 'data', 'symbol'."
+        )
+    if "ltoir" not in callback:
+        raise TypeError(f"Argument {phase!r} needs the key 'ltoir' (the LTO-IR bytes from compile_{phase}).")
+    parts = callback["ltoir"], callback.get("data", 0), callback.get("symbol")
+    _check_parts(phase, *parts)
+    return parts
+
+
+def _short(value, limit: int = 60) -> str:
+    """``repr(value)``, cut to ``limit`` characters (never a whole LTO-IR blob in a message)."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _arg(where: str, key: str) -> str:
+    """How messages name a callback field: ``prolog['data']`` in a dict, ``'data'`` of a DeviceCallable."""
+    return f"{where}[{key!r}]" if where else repr(key)
+
+
+def _check_parts(where: str, ltoir, data, symbol) -> None:
+    """Check a callback's LTO-IR, user data and symbol; ``where`` (the phase, or '') names them."""
+    if not isinstance(ltoir, (bytes, bytearray, memoryview)):
+        raise TypeError(
+            f"Argument {_arg(where, 'ltoir')} = {_short(ltoir)} must be non-empty bytes (LTO-IR from "
+            f"compile_prolog / compile_epilog), not {type(ltoir).__name__}."
+        )
+    if len(ltoir) == 0:
+        raise ValueError(
+            f"Argument {_arg(where, 'ltoir')} is empty: pass the LTO-IR bytes from compile_prolog / compile_epilog."
+        )
+    if data is not None and not _is_array(data):
+        _user_info_int(where, data)
+    elif data is not None and _on_host(data):
+        raise TypeError(
+            f"Argument {_arg(where, 'data')} is a host array ({type(data).__name__}): the callback runs on the GPU "
+            "and needs device memory (a CuPy array or CUDA tensor) or an int device pointer."
+        )
+    if symbol is not None and not isinstance(symbol, str):
+        raise TypeError(
+            f"Argument {_arg(where, 'symbol')} = {_short(symbol)} must be a str (the callback's function name) or "
+            f"None (cuFFT's conventional name), not {type(symbol).__name__}."
+        )
+
+
+def _is_array(obj) -> bool:
+    """Whether ``obj`` may be an array (CuPy array, tensor): :func:`resolve_callback` checks it fully."""
+    return hasattr(obj, "__cuda_array_interface__") or hasattr(obj, "__dlpack__")
+
+
+def _on_host(obj) -> bool:
+    """Whether an array's DLPack device is the CPU (``kDLCPU``), read without copying anything."""
+    if hasattr(obj, "__cuda_array_interface__"):
+        return False
+    try:
+        return int(obj.__dlpack_device__()[0]) == 1
+    except Exception:  # no or a broken __dlpack_device__: resolve_callback's full check decides
+        return False
+
+
+def _user_info_int(where: str, data) -> int:
+    if isinstance(data, bool) or not isinstance(data, int):
+        raise TypeError(
+            f"Argument {_arg(where, 'data')} = {_short(data)} must be an int device pointer (>= 0), a GPU array "
+            f"(CuPy / CUDA tensor) or None, not {type(data).__name__}."
+        )
+    if data < 0:
+        raise ValueError(
+            f"Argument {_arg(where, 'data')} = {data} is a negative pointer: allowed are an int >= 0 or a GPU array."
+        )
+    return data
+
+
 def _user_info_pointer(phase: str, data, ltoir) -> tuple[int, Any]:
     if data is None:
         return 0, None
-    if isinstance(data, int) and not isinstance(data, bool):
-        return data, None
+    if isinstance(data, int):
+        return _user_info_int(phase, data), None
     from nvmath.host.operands import wrap_operand
 
     try:
         op = wrap_operand(data, name=f"{phase}['data']")
     except TypeError:
         raise TypeError(
-            f"Argument {phase}['data'] = {data!r} must be an int device pointer or a GPU array (CuPy / CUDA tensor)."
+            f"Argument {phase}['data'] = {_short(data)} must be an int device pointer or a GPU array (CuPy / CUDA "
+            "tensor)."
         ) from None
     if op.on_host:
         raise TypeError(

@@ -26,6 +26,7 @@ Example:
 from __future__ import annotations
 
 import functools
+import numbers
 from collections.abc import Callable
 from typing import Protocol, runtime_checkable
 
@@ -58,8 +59,14 @@ class MemoryPointer:
     __slots__ = ("device_ptr", "size", "_finalizer", "_owner")
 
     def __init__(self, device_ptr: int, size: int, finalizer: Callable[[], None] | None = None):
-        self.device_ptr = int(device_ptr)
-        self.size = int(size)
+        self._finalizer = None  # first: __del__ of a refused pointer must find it
+        self.device_ptr = _nonnegative_int("device_ptr", device_ptr, "a device address")
+        self.size = _nonnegative_int("size", size, "a size in bytes")
+        if finalizer is not None and not callable(finalizer):
+            raise TypeError(
+                f"Argument 'finalizer' = {_short(finalizer)} must be callable (with no arguments) or None, not "
+                f"{type(finalizer).__name__}."
+            )
         self._finalizer = finalizer
         self._owner = None  # keeps a package buffer alive (CuPy MemoryPointer, tensor, Buffer)
 
@@ -78,6 +85,35 @@ class MemoryPointer:
 
     def __repr__(self) -> str:
         return f"MemoryPointer(device_ptr={self.device_ptr:#x}, size={self.size})"
+
+
+def _short(value, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _nonnegative_int(name: str, value, what: str) -> int:
+    """``value`` as an int if it is an integer (not bool, float or str) >= 0, else raise naming ``name``."""
+    if value.__class__ is not int:
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+            raise TypeError(
+                f"Argument {name!r} = {_short(value)} must be an int >= 0 ({what}), not {type(value).__name__}."
+            )
+        value = int(value)
+    if value < 0:
+        raise ValueError(f"Argument {name!r} = {value} must be an int >= 0 ({what}).")
+    return value
+
+
+def _check_device_id(device_id) -> int:
+    if isinstance(device_id, bool) or not isinstance(device_id, int):
+        raise TypeError(
+            f"Argument 'device_id' = {_short(device_id)} must be an int >= 0 (a CUDA device ordinal), not "
+            f"{type(device_id).__name__}."
+        )
+    if device_id < 0:
+        raise ValueError(f"Argument 'device_id' = {device_id} must be an int >= 0 (a CUDA device ordinal).")
+    return device_id
 
 
 @runtime_checkable
@@ -117,7 +153,7 @@ class CupyMemoryManager:
     """
 
     def __init__(self, device_id: int):
-        self.device_id = device_id
+        self.device_id = _check_device_id(device_id)
 
     def memalloc(self, size: int) -> MemoryPointer:
         import cupy
@@ -145,7 +181,7 @@ class TorchMemoryManager:
     """
 
     def __init__(self, device_id: int):
-        self.device_id = device_id
+        self.device_id = _check_device_id(device_id)
 
     def memalloc(self, size: int) -> MemoryPointer:
         import torch
@@ -172,7 +208,7 @@ class CudaCoreMemoryManager:
     """
 
     def __init__(self, device_id: int):
-        self.device_id = device_id
+        self.device_id = _check_device_id(device_id)
 
     def memalloc(self, size: int) -> MemoryPointer:
         from nvmath.host.devices import core_device
@@ -192,15 +228,36 @@ class CudaCoreMemoryManager:
         return pointer
 
 
-@functools.cache
+#: The ``package`` values of :func:`default_memory_manager`: ``"numpy"`` and ``"cuda"`` mean ``"host"``.
+PACKAGES = ("cupy", "torch", "host", "numpy", "cuda")
+
+
 def default_memory_manager(package: str, device_id: int):
-    """The allocator nvmath uses for ``package`` (``"cupy"``, ``"torch"`` or ``"host"``), one
-    shared object per package and device.
+    """The allocator nvmath uses for ``package`` (``"cupy"``, ``"torch"`` or ``"host"``, also
+    spelt ``"numpy"`` or ``"cuda"``: cuda.core's memory resource), one shared object per
+    package and device.
+
+    Raises:
+        ValueError / TypeError: ``package`` not one of :data:`PACKAGES`, ``device_id`` not an int >= 0.
 
     Example:
         >>> type(default_memory_manager("host", 0)).__name__
         'CudaCoreMemoryManager'
     """
+    if package.__class__ is not str:
+        raise TypeError(
+            f"Argument 'package' = {_short(package)} must be a str, one of {', '.join(repr(p) for p in PACKAGES)}."
+        )
+    if package not in PACKAGES:
+        raise ValueError(
+            f"Argument 'package' = {_short(package)} is not supported: allowed values are "
+            f"{', '.join(repr(p) for p in PACKAGES)}."
+        )
+    return _default_memory_manager("host" if package in ("numpy", "cuda") else package, _check_device_id(device_id))
+
+
+@functools.cache
+def _default_memory_manager(package: str, device_id: int):
     if package == "cupy":
         return CupyMemoryManager(device_id)
     if package == "torch":
@@ -219,11 +276,18 @@ def allocate(manager, size: int, stream: int) -> tuple[MemoryPointer, bool]:
         (MemoryPointer(device_ptr=0x..., size=1024), True)
     """
     memalloc_async = getattr(manager, "memalloc_async", None)
+    memalloc = memalloc_async or getattr(manager, "memalloc", None)
+    if not callable(memalloc):
+        raise TypeError(
+            f"Argument 'manager' = {_short(manager)} is not an allocator: it needs a method memalloc(size) -> "
+            "MemoryPointer (see nvmath.BaseCUDAMemoryManager)."
+        )
+    size = _nonnegative_int("size", size, "bytes to allocate")
     if memalloc_async is not None:
         pointer = memalloc_async(size, stream)
         ordered = True
     else:
-        pointer = manager.memalloc(size)
+        pointer = memalloc(size)
         ordered = False
     if not isinstance(pointer, MemoryPointer):
         raise TypeError(

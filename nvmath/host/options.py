@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import logging
+import numbers
 from typing import Any, Literal
 
 from nvmath._validation import check_choice, check_options
@@ -177,8 +178,15 @@ def parse_direction(direction: Any) -> str:
     Example:
         >>> parse_direction(FFTDirection.INVERSE), parse_direction("forward"), parse_direction(-1)
         ('inverse', 'forward', 'forward')
+        >>> parse_direction(1.0)
+        Traceback (most recent call last):
+        ...
+        ValueError: Argument 'direction' = 1.0 is not a direction: allowed values are FFTDirection.FORWARD, \
+FFTDirection.INVERSE, 'forward', 'inverse', -1 and 1.
     """
-    name = None if isinstance(direction, bool) else _DIRECTION_NAMES.get(direction)
+    name = None
+    if isinstance(direction, (str, int)) or isinstance(direction, numbers.Integral):  # type first: no float, list
+        name = None if isinstance(direction, bool) else _DIRECTION_NAMES.get(direction)
     if name is None:
         raise ValueError(
             f"Argument 'direction' = {direction!r} is not a direction: allowed values are FFTDirection.FORWARD, "

@@ -27,7 +27,7 @@ from collections import OrderedDict
 
 from nvmath._validation import check_positive_int
 from nvmath.host import operands as _ops
-from nvmath.host.fft import FFT, _create_key
+from nvmath.host.fft import FFT, _create_key, _ensure_gpu_for
 from nvmath.host.options import ExecutionCPU, ExecutionCUDA, FFTOptions, parse_execution, parse_fft_options_shared
 from nvmath.host.streams import current_stream_handle, stream_handle
 
@@ -97,7 +97,12 @@ class PlanCache:
         if isinstance(execution, ExecutionCPU):  # no stream, no GPU: the CPU space needs neither
             handle = None
         else:
-            handle = stream_handle(stream, package=op.stream_package, device_id=device)
+            # A given stream resolves without a GPU (its kind is checked first); None asks the driver.
+            if stream is not None:
+                handle = stream_handle(stream, package=op.stream_package, device_id=device)
+            _ensure_gpu_for(op, device, "nvmath.fft.PlanCache")
+            if stream is None:
+                handle = stream_handle(None, package=op.stream_package, device_id=device)
         full_key = (key, handle)
         plan = self._plans.get(full_key)
         if plan is not None and plan._reset_wrapped_if_alive(op):

@@ -394,9 +394,15 @@ def test_binding_roundtrip_and_errors(rng):
         close(y, np.fft.fft2(x) * 0.5, np.complex128)
     finally:
         mkl_dfti.free_descriptor(h)
-    with pytest.raises(mkl_dfti.MKLDFTIError) as info:
+    with pytest.raises(ValueError, match="'lengths'"):
         mkl_dfti.create_descriptor(cv.DOUBLE, cv.COMPLEX, (0,))
-    assert info.value.name.startswith("DFTI_") and info.value.message
+    h = mkl_dfti.create_descriptor(cv.DOUBLE, cv.COMPLEX, (4, 6))
+    try:
+        with pytest.raises(mkl_dfti.MKLDFTIError) as info:
+            mkl_dfti.set_value(h, cp.PLACEMENT, 12345)  # MKL: DFTI_INCONSISTENT_CONFIGURATION
+        assert info.value.name.startswith("DFTI_") and info.value.message
+    finally:
+        mkl_dfti.free_descriptor(h)
     with pytest.raises(ValueError, match="'param' = 999"):
         mkl_dfti.set_value(0, 999, 1)
     assert "Math Kernel Library" in mkl_dfti.get_version_string()
