@@ -984,71 +984,11 @@ case(
 # Rows the package does not handle yet (files outside this test's reach): the fix for each
 # ------------------------------------------------------------------------------------------------
 
-_BUFFER = (
-    "nvmath/host/operands.py: check the dtype before DLPack (kind in 'iufcb', no longdouble, no fields) and raise "
-    "TypeError naming the operand, its dtype and the allowed dtypes; today DLPack's BufferError leaks"
-)
-_NOGPU_FIRST_FFT = (
-    "nvmath/host/fft.py: check prolog/epilog (DeviceCallable or {'ltoir': non-empty bytes, 'data': int >= 0}) and "
-    "stream (int >= 0 or an object with __cuda_stream__/ptr) before ensure_gpu; today NoGPUError comes first"
-)
 _NOGPU_FIRST_MM = (
     "nvmath/host/matmul.py: check qualifiers (length 2), options.memory_limit, quantization_scales (FP8 only) and "
     "stream before ensure_gpu; today NoGPUError comes first"
 )
-_NOGPU_LONG = (
-    "nvmath/_gpu.py: the NoGPUError message quotes the whole driver-loader error (> 400 characters); keep its "
-    "first sentence (or <= 120 characters)"
-)
-_CC_NAME = (
-    "nvmath/host/fft_callbacks.py _normalize_cc: call normalize_cc(compute_capability, name='compute_capability') "
-    "so the message names the argument the user passed (today it says 'cc')"
-)
-_DEVICE_CALLABLE = (
-    "nvmath/host/fft_callbacks.py DeviceCallable.__post_init__: ltoir must be non-empty bytes, data an int >= 0, "
-    "symbol a str or None (TypeError/ValueError naming the field)"
-)
-_MEMPTR = (
-    "nvmath/host/memory.py MemoryPointer.__init__: device_ptr an int >= 0 (no float/str), size an int >= 0, "
-    "finalizer callable or None; raise naming the argument"
-)
-_MANAGER = (
-    "nvmath/host/memory.py allocate: check that manager has a callable memalloc (TypeError naming 'manager') and "
-    "that size is an int >= 0 before calling it"
-)
-_MGR_ID = (
-    "nvmath/host/memory.py: default_memory_manager must check package in ('numpy', 'cupy', 'torch', 'cuda') and "
-    "device_id an int >= 0; the *MemoryManager constructors must check device_id an int >= 0"
-)
 XFAIL = {
-    **{
-        f"nvmath.fft: {fn}(operand={lab}, execution='cpu')": _BUFFER
-        for fn in ("fft", "ifft")
-        for lab in ("an object array", "a structured array", "a complex256 array")
-    },
-    "nvmath.fft: rfft(object operand)": _BUFFER,
-    "nvmath.fft: irfft(structured operand)": _BUFFER,
-    "nvmath.fft: FFT(operand=an object array, execution='cpu')": _BUFFER,
-    "nvmath.fft: FFT.reset_operand(object array)": _BUFFER,
-    **{
-        f"nvmath.fft: fft({cb}={{'ltoir': b'x', 'data': -1}})": "nvmath/host/fft_callbacks.py _user_info_pointer: "
-        "refuse a negative int pointer (ValueError naming the phase's 'data'); check callbacks before ensure_gpu"
-        for cb in ("prolog", "epilog")
-    },
-    "nvmath.fft: fft(axes={1})": "nvmath/host/fft.py: axes must be a list or tuple of ints (a set has no order)",
-    "nvmath.fft: fft(direction=1.0)": "nvmath/host/options.py direction check: only FFTDirection, 'forward', "
-    "'inverse' (and the ints -1/+1 if wanted); a float is accepted today",
-    "nvmath.fft: fft(direction=[])": "nvmath/host/options.py direction check: look the value up only after "
-    "checking its type (today: 'unhashable type: list', no argument name)",
-    "nvmath.fft: FFT.execute(release_workspace='yes')": "nvmath/host/fft.py FFT.execute: release_workspace must "
-    "be a bool",
-    **{f"nvmath.fft: compile_prolog(compute_capability={v})": _CC_NAME for v in ("(1, 0)", "'sm_x'", "-90", "1000")},
-    **{
-        f"nvmath.fft: DeviceCallable({v})": _DEVICE_CALLABLE
-        for v in ("ltoir='text'", "ltoir=b''", "data=-1", "data='ptr'", "symbol=5")
-    },
-    "nvmath.fft: PlanCache on the GPU without a GPU": "nvmath/host/plan_cache.py: call ensure_gpu (NoGPUError) "
-    "before the driver; today cuda.pathfinder's DynamicLibNotFoundError leaks",
     **{
         f"nvmath.device: in a kernel: {t}": _KERNEL_FIX
         for t in (
@@ -1069,100 +1009,9 @@ XFAIL = {
     "against its operand (lda >= rows of A as stored, per arrangement) before the libmathdx trait query (3.6 s)",
     "nvmath.device: Matmul(Thread, block_size=128)": "nvmath/device/matmul.py: refuse block_size/block_dim with "
     "execution='Thread' (and Thread GEMM, which cuBLASDx 0.7.1 has only for TRSM) before libmathdx (3.2 s)",
-    **{
-        f"nvmath.memory: MemoryPointer({v})": _MEMPTR
-        for v in (
-            "device_ptr=-1",
-            "device_ptr='0x10'",
-            "device_ptr=1.5",
-            "device_ptr=None",
-            "size=-5",
-            "size='16'",
-            "finalizer=5",
-        )
-    },
-    **{f"nvmath.memory: allocate({v})": _MANAGER for v in ("manager=object()", "manager=None", "size=-1")},
-    **{
-        f"nvmath.memory: {v}": _MGR_ID
-        for v in (
-            "default_memory_manager(package='jax')",
-            "default_memory_manager(package=5)",
-            "default_memory_manager(device_id=-1)",
-            "default_memory_manager(device_id='0')",
-            "CupyMemoryManager(device_id=-1)",
-            "TorchMemoryManager(device_id='x')",
-            "CudaCoreMemoryManager(device_id=1.5)",
-        )
-    },
-    "nvmath.bindings: cublaslt.get_status_name('x')": "nvmath/bindings/cublaslt.py get_status_name: check status "
-    "is an int (TypeError naming 'status')",
-    "nvmath.bindings: mathdx.commondx_status_to_str(999)": "nvmath/bindings/mathdx.py _enum_str: refuse values "
-    "that are not members of the enum (ValueError naming 'status' and the allowed names)",
-    "nvmath.bindings: mathdx.commondx_precision_to_str('x')": "nvmath/bindings/mathdx.py _enum_str: check the "
-    "value is an int enum member first (TypeError naming 'value')",
-    "nvmath.bindings: mathdx.cufftdx_destroy_descriptor(-1)": "nvmath/bindings/mathdx.py: refuse handles that "
-    "are not ints > 0 before the C call (one helper for every handle argument)",
-    "nvmath.bindings: mathdx.cufftdx_destroy_descriptor('h')": "nvmath/bindings/mathdx.py: check handle types "
-    "before ctypes (today ctypes.ArgumentError 'wrong type')",
-    "nvmath.bindings: mathdx.commondx_destroy_code(None)": "nvmath/bindings/mathdx.py: check handle types before "
-    "ctypes (today ctypes.ArgumentError 'wrong type')",
-    "nvmath.bindings: mathdx.cublasdx_finalize_tensors('abc')": "nvmath/bindings/mathdx.py: tensors must be a "
-    "sequence of ints (not a str); name the argument",
-    "nvmath.bindings: mkl_dfti.create_descriptor(precision=99)": "nvmath/bindings/mkl_dfti.py create_descriptor: "
-    "check precision in ConfigValue.SINGLE/DOUBLE before the C call",
-    "nvmath.bindings: mkl_dfti.create_descriptor(lengths=0)": "nvmath/bindings/mkl_dfti.py create_descriptor: "
-    "lengths must be ints >= 1",
-    "nvmath.bindings: mkl_dfti.create_descriptor(lengths=-4)": "nvmath/bindings/mkl_dfti.py create_descriptor: "
-    "lengths must be ints >= 1",
-    "nvmath.bindings: mkl_dfti.create_descriptor(lengths='8')": "nvmath/bindings/mkl_dfti.py _longs: TypeError "
-    "naming 'lengths'",
-    "nvmath.bindings: mkl_dfti.create_descriptor(forward_domain='c')": "nvmath/bindings/mkl_dfti.py "
-    "create_descriptor: check forward_domain in ConfigValue.REAL/COMPLEX",
-    "nvmath.bindings: mkl_dfti.free_descriptor(-1)": "nvmath/bindings/mkl_dfti.py: refuse handles that are not "
-    "ints > 0 before the C call (today a SIGSEGV in the process)",
-    "nvmath.bindings: mkl_dfti.set_num_threads_local(-1)": "nvmath/bindings/mkl_dfti.py set_num_threads_local: "
-    "num_threads must be an int >= 0 (0 = the global setting)",
-    "nvmath.bindings: mkl_dfti.set_threading_layer('omp')": "nvmath/bindings/mkl_dfti.py set_threading_layer: "
-    "TypeError naming 'layer' and the ThreadingLayer names",
-    "nvmath.linalg: matmul(a=None)": "nvmath/host/matmul.py: check a and b are arrays before looking them up "
-    "by name (today KeyError 'a')",
-    "nvmath.linalg: Matmul(a=None)": "nvmath/host/matmul.py: check a and b are arrays before looking them up "
-    "by name (today KeyError 'a')",
-    **{f"nvmath.linalg: {fn}(a={v})": _BUFFER for fn in ("matmul", "Matmul") for v in ("object array", "structured")},
-    "nvmath.linalg: matmul(c=object array)": _BUFFER,
-    "nvmath.linalg: MatmulOptions(memory_limit='150%')": "nvmath/host/matmul_options.py: a percentage "
-    "memory_limit must be in (0, 100]",
-    "nvmath.linalg: MatmulQuantizationScales(a='x')": "nvmath/host/matmul.py MatmulQuantizationScales: each "
-    "scale must be a real number or a 1-element float32 array (TypeError naming it)",
-    "nvmath.linalg: MatmulQuantizationScales(d=[1, 2])": "nvmath/host/matmul.py MatmulQuantizationScales: each "
-    "scale must be a real number or a 1-element float32 array (TypeError naming it)",
 }
 XFAIL_WITHOUT_GPU = {
-    **{
-        f"nvmath.fft: fft({cb}={v})": _NOGPU_FIRST_FFT
-        for cb in ("prolog", "epilog")
-        for v in ("5", "'code'", "{'ltoir': 'text'}", "{'bogus': 1}")
-    },
-    **{f"nvmath.fft: fft(stream={v})": _NOGPU_FIRST_FFT for v in ("'s'", "-1", "1.5", "object()")},
-    **{
-        f"nvmath.fft: {v}": _NOGPU_LONG
-        for v in (
-            "fft(valid complex64) without a GPU",
-            "rfft(valid float32) without a GPU",
-            "FFT(valid).plan() without a GPU",
-            "ExecutionCUDA(0) fft without a GPU",
-        )
-    },
-    **{
-        f"nvmath.linalg: matmul({v})": _NOGPU_FIRST_MM
-        for v in (
-            "qualifiers of 3 entries",
-            "options={'memory_limit': '200%'}",
-            "quantization_scales for float32",
-            "stream='s'",
-            "stream=-1",
-        )
-    },
+    "nvmath.linalg: matmul(qualifiers of 3 entries)": _NOGPU_FIRST_MM,
 }
 
 

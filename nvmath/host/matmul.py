@@ -57,6 +57,7 @@ from nvmath.host.matmul_layout import (
     MatrixLayout,
     aux_layout,
     check_bias,
+    column_major_form,
     plan_matmul,
 )
 from nvmath.host.matmul_options import (
@@ -204,6 +205,18 @@ class MatmulQuantizationScales:
     b: Any = 1.0
     c: Any = 1.0
     d: Any = 1.0
+
+    def __post_init__(self) -> None:
+        for name in "abcd":
+            value = getattr(self, name)
+            if value is None or (isinstance(value, (numbers.Real, np.generic)) and not isinstance(value, bool)):
+                continue
+            if isinstance(value, bool) or _ops.array_package(type(value)) is None:
+                raise TypeError(
+                    f"MatmulQuantizationScales.{name} = {value!r} must be a real number or a one-element float32 "
+                    "array (numpy.ndarray, cupy.ndarray or torch.Tensor), not "
+                    f"{type(value).__module__}.{type(value).__name__}."
+                )
 
 
 def _cublaslt_version() -> int:
@@ -551,6 +564,10 @@ def _wrap(**named) -> dict[str, _ops.Operand]:
     for name, obj in named.items():
         if obj is not None:
             _check_array_type(obj, name)
+        elif name in ("a", "b"):
+            raise TypeError(
+                f"Argument {name!r} = None: matmul needs arrays a and b ({_ops.SUPPORTED_PACKAGES}), not None."
+            )
     return _ops.wrap_operands(**named)
 
 
@@ -803,7 +820,10 @@ _EPILOG_AUX_OUTPUTS = {_E.RELU_AUX: "relu_aux", _E.RELU_AUX_BIAS: "relu_aux", _E
                        _E.GELU_AUX_BIAS: "gelu_aux"}  # fmt: skip
 _EPILOG_BGRAD_OUTPUTS = {_E.DRELU_BGRAD: "drelu_bgrad", _E.DGELU_BGRAD: "dgelu_bgrad", _E.BGRADA: "bgrada",
                          _E.BGRADB: "bgradb"}  # fmt: skip
-_FREE_ORDER = (_E.DEFAULT, _E.RELU, _E.GELU, _E.BGRADA)  # every other epilog writes a column-major result
+_FREE_ORDER = (_E.DEFAULT, _E.RELU, _E.GELU)  # every other epilog writes a column-major result
+# BGRADA reduces A over K: cuBLASLt's 16-bit kernels for it take a transposed A only (op T of a column-major
+# description, i.e. a row-major a), with a column-major D.
+_BGRADA_TRANSPOSED_A = ("float16", "bfloat16")
 _COMPLEX_EPILOGS = (_E.DEFAULT, _E.BIAS)
 _FP8_EPILOGS = (_E.DEFAULT, _E.RELU, _E.GELU, _E.BIAS, _E.RELU_BIAS, _E.GELU_BIAS)
 
@@ -873,10 +893,25 @@ class _Spec:
     inputs: list
     outputs: list
     attrs: list  # (MatmulDescAttribute, value): fixed descriptor attributes of the epilog
+    c: MatrixLayout | None = None  # cuBLASLt's C and D (the layout's, or their column-major form)
+    d: MatrixLayout | None = None
+    swap: bool = False  # cuBLASLt's A and B are the user's b and a (D^T = op(b)^T op(a)^T)
 
     @property
     def trivial(self) -> str | None:
         return self.layout.trivial
+
+    def describe(self) -> str:
+        """The layout, and what cuBLASLt is given when it differs (for error messages and logs)."""
+        line = self.layout.describe()
+        if self.a is None:
+            return line
+        c = self.c.describe() if self.c is not None else "-"
+        return (
+            f"{line}; cuBLASLt{' (a and b swapped: D^T = op(b)^T op(a)^T)' if self.swap else ''}: "
+            f"A({self.a.describe()}) op {self.op_a}, B({self.b.describe()}) op {self.op_b}, C({c}), "
+            f"D({self.d.describe()})"
+        )
 
 
 def _transposed(mat: MatrixLayout) -> MatrixLayout:
@@ -965,6 +1000,19 @@ def _plan_spec(
             "(torch: c.T.contiguous().T), or apply the epilog without c."
         )
     lay = problem.layout(order)
+    form = None
+    if kind == "complex" and lay.trivial is None and "C" in (lay.op_a, lay.op_b):
+        # cuBLASLt conjugates column-major matrices only: describe everything column-major, swapping a and b
+        # for a row-major result; a result order that cannot work is changed when it is free (no c, DEFAULT).
+        try:
+            form = column_major_form(lay)
+        except MatmulLayoutError:
+            if order is not None or problem.has_c:
+                raise
+            lay = problem.layout("col" if lay.d.order == "row" else "row")
+            form = column_major_form(lay)
+        if form.swap and epilog != _E.DEFAULT:  # (bias epilogs write column-major results: never swapped)
+            raise MatmulEpilogError(f"Epilog {epilog.name} needs a column-major result for conjugated operands.")
     if lay.trivial is not None and lay.trivial.startswith("k == 0") and epilog != _E.DEFAULT:
         raise MatmulEpilogError(
             f"Epilog {epilog.name} with K == 0 (a {problem.shapes['a']} @ b {problem.shapes['b']}) is not supported: "
@@ -998,13 +1046,25 @@ def _plan_spec(
     if epilog != _E.DEFAULT:
         attrs.insert(0, (MatmulDescAttribute.EPILOGUE, int(epilog)))
     if lay.trivial is not None:
-        return _Spec(epilog, lay, None, "N", None, "N", spec_inputs, outputs, attrs)
+        return _Spec(epilog, lay, None, "N", None, "N", spec_inputs, outputs, attrs, lay.c, lay.d)
+    if form is not None:
+        return _Spec(epilog, lay, form.a, form.op_a, form.b, form.op_b, spec_inputs, outputs, attrs, form.c, form.d,
+                     form.swap)  # fmt: skip
     a, op_a, b, op_b = lay.a, lay.op_a, lay.b, lay.op_b
     if narrow:
         (a, op_a), (b, op_b) = _as_col(a), _as_col(b)
+    elif epilog == _E.BGRADA:  # the mirror of BGRADB below: cuBLASLt's BGRADA reads A transposed
+        a, op_a = _as_col(a)
+        if op_a == "N" and d_dtype in _BGRADA_TRANSPOSED_A:
+            raise MatmulUnsupportedError(
+                f"Epilog BGRADA with {d_dtype} operands needs a row-major a (its last stride 1; cuBLASLt's bias "
+                f"gradient of A takes A transposed), but a (shape {problem.shapes['a']}, strides "
+                f"{problem.strides['a']}) is column-major: pass a C-contiguous a (e.g. the (M, K) array itself, not "
+                "the transpose of a (K, M) one), or compute the gradient with BGRADB on the transposed problem."
+            )
     elif epilog == _E.BGRADB:  # cuBLASLt's BGRADB reads B transposed
         b, op_b = _transposed(b), "T"
-    return _Spec(epilog, lay, a, op_a, b, op_b, spec_inputs, outputs, attrs)
+    return _Spec(epilog, lay, a, op_a, b, op_b, spec_inputs, outputs, attrs, lay.c, lay.d)
 
 
 def _epilog_input(problem: _Problem, lay: MatmulLayout, name: str, op: _ops.Operand, attrs: list) -> _Input:
@@ -1144,12 +1204,20 @@ def _parse_scales(scales, current: MatmulQuantizationScales, package: str, devic
                     f"quantization_scales.{name} is a {op.describe()}: GPU scales must be {package} arrays on "
                     f"cuda:{device_id}, like the operands (or pass a number)."
                 )
+            if not op.on_host and op.data_ptr % _SCALE_ALIGNMENT:
+                raise ValueError(
+                    f"quantization_scales.{name} starts at {op.data_ptr:#x}, which is not {_SCALE_ALIGNMENT}-byte "
+                    "aligned: cuBLASLt's FP8 kernels need aligned scales; pass a freshly allocated one-element array "
+                    "(not a view into a larger one) or a number."
+                )
     return scales
 
 
-def _check_call(problem: _Problem, alpha, beta, quantization_scales, logger=None) -> MatmulQuantizationScales | None:
-    """The checks of the per-call arguments (beta with c, scalar values, FP8 scales), before any GPU
-    work; returns the parsed scales (None for other than FP8)."""
+def _check_call(problem: _Problem, alpha, beta, quantization_scales, stream=None) -> MatmulQuantizationScales | None:
+    """The checks of the per-call arguments (beta with c, scalar values, FP8 scales, the stream), before
+    any GPU work; returns the parsed scales (None for other than FP8)."""
+    if stream is not None:  # a given stream is read without the GPU (None: the current stream, later)
+        streams.stream_handle(stream, package=problem.stream_package, device_id=problem.device_id)
     if problem.has_c and beta is None:
         raise ValueError(
             "Argument 'beta' = None, but c is given: a value for beta must be provided with c (as in nvmath-python);"
@@ -1169,14 +1237,23 @@ def _check_call(problem: _Problem, alpha, beta, quantization_scales, logger=None
                 "quantization_scales=MatmulQuantizationScales(a=..., b=..., d=...) (or a dict)."
             )
         return _parse_scales(quantization_scales, MatmulQuantizationScales(), problem.package, problem.device_id)
-    if quantization_scales is not None and logger is not None:
-        logger.warning("Matmul: quantization_scales are ignored: they apply to FP8 operations only.")
+    if quantization_scales is not None:
+        raise MatmulUnsupportedError(
+            f"Argument 'quantization_scales' is given, but the operands are {problem.dtypes['a']}: quantization "
+            "scales are for FP8 operations (float8_e4m3fn / float8_e5m2) only; drop them."
+        )
     return None
 
 
 # --------------------------------------------------------------------------------------------
 # cuBLASLt objects
 # --------------------------------------------------------------------------------------------
+
+# Each FP8 scale nvmath keeps on the GPU has its own 256-byte aligned slot: cuBLASLt's FP8 kernels read the
+# scale pointers with wide loads and refuse (CUBLAS_STATUS_NOT_SUPPORTED at cublasLtMatmul, after the
+# heuristics accepted the plan) scales that are only 4-byte aligned.
+_SCALE_SLOT = 256
+_SCALE_ALIGNMENT = 16  # the least alignment of a user's GPU scale array
 
 _HANDLES: dict[int, int] = {}
 _HANDLE_LOCK = threading.Lock()
@@ -1251,6 +1328,7 @@ def _matrix_layout(set_layout: _Setter, dtype: str, mat: MatrixLayout) -> int:
     return layout
 
 
+_OPERAND_INDEX = {"a": 0, "b": 1, "c": 2}
 _OPS = {"N": cublaslt.Operation.N, "T": cublaslt.Operation.T, "C": cublaslt.Operation.C}
 
 
@@ -1294,7 +1372,7 @@ class Matmul:
             :data:`matrix_qualifiers_dtype`; complex operands only. A lazily conjugated torch
             tensor (``x.conj()``) is read as such.
         quantization_scales: :class:`MatmulQuantizationScales` or a dict; required for FP8,
-            ignored otherwise.
+            an error (MatmulUnsupportedError) otherwise.
         options: :class:`MatmulOptions` or a dict with its keys.
         stream: the stream of planning and execution: an int handle, a CuPy/PyTorch/cuda.core
             stream; None: the operands' package's current stream (captured now).
@@ -1335,7 +1413,7 @@ class Matmul:
             problem = _describe(ops, qualifiers, options)
         self.options = options
         self.logger = get_logger(options.logger)
-        scales = _check_call(problem, alpha, beta, quantization_scales, self.logger)
+        scales = _check_call(problem, alpha, beta, quantization_scales, stream)
         self._problem = problem
         self._ops = ops
         self._epilog_ops: dict[str, _ops.Operand] = {}
@@ -1365,7 +1443,7 @@ class Matmul:
                 for name in problem.names:
                     self._block(name, math.prod(problem.shapes[name]) * _ITEMSIZE[problem.dtypes[name]])
             if self._scales is not None:
-                self._block("scales", 64)
+                self._block("scales", 4 * _SCALE_SLOT)
                 self._write_scales()
         if self.logger.isEnabledFor(logging.DEBUG):
             self.logger.debug(
@@ -1421,20 +1499,21 @@ class Matmul:
             op = _ops.wrap_operand(value)
             if not op.on_host:
                 return op.data_ptr
-        return self._blocks["scales"][0].device_ptr + 4 * "abcd".index(name)
+        return self._blocks["scales"][0].device_ptr + _SCALE_SLOT * "abcd".index(name)
 
     def _write_scales(self) -> None:
-        values = np.ones(16, np.float32)
+        step = _SCALE_SLOT // 4
+        values = np.ones(4 * step, np.float32)
         for i, name in enumerate("abcd"):
             value = getattr(self._scales, name)
             if value is None:
                 continue
             if isinstance(value, (numbers.Real, np.generic)):
-                values[i] = float(value)
+                values[i * step] = float(value)
             else:
                 op = _ops.wrap_operand(value)
                 if op.on_host:
-                    values[i] = float(np.asarray(value.cpu() if op.package == "torch" else value).reshape(()))
+                    values[i * step] = float(np.asarray(value.cpu() if op.package == "torch" else value).reshape(()))
         self._scale_values = values  # keep it alive until the copy is done
         _ops.host_to_device(self._blocks["scales"][0].device_ptr, _ops.wrap_operand(values), values.nbytes,
                             self._stream.handle)  # fmt: skip
@@ -1485,19 +1564,19 @@ class Matmul:
                 self._build(spec, prefs, algorithms)
             else:
                 self._algorithms = ()
+                self._input_slots, self._output_slots = {}, None  # no descriptor: nothing to point at
                 self._prepare_results(spec)
             self._args_ready()
         if self.logger.isEnabledFor(logging.INFO):
             self.logger.info(
                 "Matmul planned in %.3f ms: %s, epilog %s, %d algorithm(s), workspace %d bytes%s",
-                (time.perf_counter() - start) * 1e3, spec.layout.describe(), epilog.name, len(self._algorithms),
+                (time.perf_counter() - start) * 1e3, spec.describe(), epilog.name, len(self._algorithms),
                 self._workspace.size, "" if spec.trivial is None else f" (no cuBLASLt call: {spec.trivial})",
             )  # fmt: skip
         return self._algorithms
 
     def _build(self, spec: _Spec, prefs: MatmulPlanPreferences, algorithms) -> None:
         problem = self._problem
-        lay = spec.layout
         set_desc = _setter("cublasLtMatmulDescSetAttribute")
         set_layout = _setter("cublasLtMatrixLayoutSetAttribute")
         desc = self._desc = cublaslt.matmul_desc_create(problem.compute_type, problem.scale_type)
@@ -1539,13 +1618,13 @@ class Matmul:
         self._layouts.append(a_lay)
         b_lay = _matrix_layout(set_layout, problem.dtypes["b"], spec.b)
         self._layouts.append(b_lay)
-        d_lay = _matrix_layout(set_layout, d_dtype, lay.d)
+        d_lay = _matrix_layout(set_layout, d_dtype, spec.d)
         self._layouts.append(d_lay)
         if problem.has_c:
-            c_lay = _matrix_layout(set_layout, problem.c_dtype, lay.c)
+            c_lay = _matrix_layout(set_layout, problem.c_dtype, spec.c)
             self._layouts.append(c_lay)
         elif problem.c_dtype != d_dtype:
-            c_lay = _matrix_layout(set_layout, problem.c_dtype, lay.d)
+            c_lay = _matrix_layout(set_layout, problem.c_dtype, spec.d)
             self._layouts.append(c_lay)
         else:
             c_lay = d_lay
@@ -1562,8 +1641,8 @@ class Matmul:
                     check = cublaslt.matmul_algo_check(handle, desc, a_lay, b_lay, c_lay, d_lay, algo.algo)
                 except cublaslt.cuBLASLtError as exc:
                     raise MatmulUnsupportedError(
-                        f"algorithms[{i}] ({algo!r}) cannot run this matmul ({lay.describe()}): {exc}. Pass algorithms "
-                        "planned for the same problem, or plan without 'algorithms'."
+                        f"algorithms[{i}] ({algo!r}) cannot run this matmul ({spec.describe()}): {exc}. Pass "
+                        "algorithms planned for the same problem, or plan without 'algorithms'."
                     ) from None
                 sizes.append(check.workspaceSize)
             self._algorithms = algorithms
@@ -1585,8 +1664,11 @@ class Matmul:
             set_pref(pref, P.MAX_WAVES_COUNT, prefs.max_waves_count)
         set_pref(pref, P.IMPL_MASK, prefs.numerical_impl_mask)
         if not self._on_host:
+            alignments = problem.alignments
+            if spec.swap:
+                alignments = (alignments[1], alignments[0], alignments[2])
             for attr, align in zip((P.MIN_ALIGNMENT_A_BYTES, P.MIN_ALIGNMENT_B_BYTES, P.MIN_ALIGNMENT_C_BYTES),
-                                   problem.alignments, strict=True):  # fmt: skip
+                                   alignments, strict=True):  # fmt: skip
                 if align is not None:
                     set_pref(pref, attr, align)
         a_lay, b_lay, c_lay, d_lay = self._c_layouts
@@ -1606,7 +1688,7 @@ class Matmul:
             raise MatmulUnsupportedError(
                 f"cuBLASLt has no algorithm for this matmul ({problem.dtypes['a']} x {problem.dtypes['b']} -> "
                 f"{problem.d_dtype}, compute {problem.compute_type.name}, epilog {spec.epilog.name}, "
-                f"{spec.layout.describe()}, op_a={spec.op_a}, op_b={spec.op_b})"
+                f"{spec.describe()})"
                 + (f": {error}" if error is not None else "")
                 + ". Try another compute type, epilog or layout, or a larger memory_limit."
             )
@@ -1626,6 +1708,8 @@ class Matmul:
     def _args_ready(self) -> None:
         """Build the cublasLtMatmul arguments (and decide whether execute can take the short path)."""
         spec = self._spec
+        self._new_result = None if self._on_host else self._results.new
+        self._data_ptr = {"cupy": lambda x: x.data.ptr, "torch": lambda x: x.data_ptr()}.get(self.package)
         if spec.trivial is not None:
             self._args = []
             self._fast = False
@@ -1640,14 +1724,16 @@ class Matmul:
         else:
             ptr = {n: self._ops[n].data_ptr for n in self._problem.names}
             d_ptr = 0
-        self._c_from_d = not self._problem.has_c
+        # Without c, C is D (same layout) or, when C's type differs from D's (FP8 results), NULL: cuBLASLt
+        # takes C == D only with identical layouts, and beta is 0 then.
+        self._c_from_d = not self._problem.has_c and self._problem.c_dtype == self._problem.d_dtype
+        first, second = ("b", "a") if spec.swap else ("a", "b")
+        self._arg_slots = ((3, first, _OPERAND_INDEX[first]), (5, second, _OPERAND_INDEX[second]), (8, "c", 2))
         self._args = [
-            p(self._handle), p(self._desc), p(ctypes.addressof(self._alpha)), ptr["a"], p(a_lay), ptr["b"], p(b_lay),
-            p(ctypes.addressof(self._beta)), ptr.get("c", d_ptr), p(c_lay), d_ptr, p(d_lay), self._algo_ref,
-            p(self._workspace.pointer or None), self._workspace.size, p(self._stream.handle),
+            p(self._handle), p(self._desc), p(ctypes.addressof(self._alpha)), ptr[first], p(a_lay), ptr[second],
+            p(b_lay), p(ctypes.addressof(self._beta)), ptr.get("c", d_ptr if self._c_from_d else None), p(c_lay), d_ptr,
+            p(d_lay), self._algo_ref, p(self._workspace.pointer or None), self._workspace.size, p(self._stream.handle),
         ]  # fmt: skip
-        self._new_result = None if self._on_host else self._results.new
-        self._data_ptr = {"cupy": lambda x: x.data.ptr, "torch": lambda x: x.data_ptr()}.get(self.package)
         self._update_fast()
 
     def _update_fast(self) -> None:
@@ -1963,7 +2049,7 @@ class Matmul:
                 result *= self.beta
 
     def _raise_exec(self, status: int):
-        raise cublaslt.cuBLASLtError(status, f"cublasLtMatmul for {self._spec.layout.describe()}")
+        raise cublaslt.cuBLASLtError(status, f"cublasLtMatmul for {self._spec.describe()}")
 
     def _check_ready(self) -> None:
         self._life.check()
@@ -2067,10 +2153,12 @@ class Matmul:
                 self._check_operand(f"epilog_inputs[{name!r}]", op, inp.op.dtype, inp.shape, inp.strides,
                                     _alignment(inp.op.data_ptr) if not self._on_host else None)  # fmt: skip
                 new_inputs[name] = op
-        if quantization_scales is not None and self._scales is not None:
-            scales = self._parse_scales(quantization_scales, self._scales)
-        else:
-            scales = None
+        if quantization_scales is not None and self._scales is None:
+            raise MatmulUnsupportedError(
+                f"Argument 'quantization_scales' is given, but the operands are {problem.dtypes['a']}: quantization "
+                "scales are for FP8 operations only; drop them."
+            )
+        scales = None if quantization_scales is None else self._parse_scales(quantization_scales, self._scales)
         alpha_value = None if alpha is None else _store_scalar(None, problem.scale_type, alpha, "alpha", 1)
         beta_value = None if beta is None else _store_scalar(None, problem.scale_type, beta, "beta", 0)
         # ---- all checked: apply ----
@@ -2087,10 +2175,13 @@ class Matmul:
         self._epilog_ops.update(new_inputs)
         if not self._on_host:
             if self._args:
-                for name, op in new.items():
-                    self._args[{"a": 3, "b": 5, "c": 8}[name]] = op.data_ptr
+                for i, name, _ in self._arg_slots:
+                    if name in new:
+                        self._args[i] = new[name].data_ptr
             for name, op in new_inputs.items():
-                self._set_slot(self._input_slots[name], op.data_ptr)
+                slot = self._input_slots.get(name)
+                if slot is not None:
+                    self._set_slot(slot, op.data_ptr)
         if self._spec is not None:
             for inp in self._spec.inputs:
                 if inp.name in new_inputs:
@@ -2149,7 +2240,7 @@ class Matmul:
         """Use new GPU arrays that the caller knows match the plan (PlanCache's fast path); False if
         this Matmul is freed or released (nothing done then). Sets alpha (None: 1) and beta (None: 0)."""
         args = self._args
-        if args is None or self._life.freed:
+        if not args or self._life.freed:  # (a trivial plan has no arguments: the full path resets it)
             return False
         problem = self._problem
         st = problem.scale_type
@@ -2158,7 +2249,9 @@ class Matmul:
         ptr = self._data_ptr
         ops = self._ops
         # The Operand objects belong to this Matmul (nobody else holds them): update them in place.
-        for i, name, obj in ((3, "a", a), (5, "b", b), (8, "c", c)):
+        given = (a, b, c)
+        for i, name, j in self._arg_slots:
+            obj = given[j]
             if obj is not None:
                 op = ops[name]
                 op.obj = obj

@@ -53,6 +53,7 @@ from nvmath.host.operands import c_strides as dense_c_strides
 
 __all__ = [
     "AuxLayout",
+    "ColumnMajorForm",
     "MatmulLayout",
     "MatmulLayoutError",
     "MatmulShapeError",
@@ -61,6 +62,7 @@ __all__ = [
     "aux_layout",
     "bias_layout",
     "check_bias",
+    "column_major_form",
     "plan_matmul",
 ]
 
@@ -547,6 +549,105 @@ def _batch_offset(name, user_shape, user_strides, shape, strides, batch_shape, w
             f"({_COPY_HINT.format(name=name)}), or reshape/transpose so that its batch dimensions are C-ordered."
         )
     return off
+
+
+# --------------------------------------------------------------------------------------------
+# The all-column-major form (conjugated operands)
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnMajorForm:
+    """A plan described with column-major layouts only, and ``op`` ``'N'``, ``'T'`` or ``'C'``.
+
+    cuBLASLt takes a conjugate transpose (op ``'C'``) of a column-major matrix, but not mixed with
+    row-major layouts. Every row-major ``r x c`` matrix is the column-major ``c x r`` matrix of the
+    same memory, transposed, so a plan can be written with column-major layouts alone, either as is
+    (``D = op(A) op(B)``, D column-major) or swapped (``D^T = op(B)^T op(A)^T``: cuBLASLt's A is the
+    user's b, its B the user's a, D row-major seen as the column-major D^T). No data moves.
+
+    Attributes:
+        swap: whether cuBLASLt's A and B are the user's b and a.
+        a, op_a: cuBLASLt's A (the user's b when swapped) and its op.
+        b, op_b: cuBLASLt's B (the user's a when swapped) and its op.
+        c, d: C (or None) and D, column-major.
+
+    Example:
+        >>> lay = plan_matmul((4, 3), (3, 1), (3, 5), (5, 1), qualifiers=(True, False), result_order="col")
+        >>> form = column_major_form(lay)
+        >>> form.swap, form.op_a, form.op_b, form.a.order, form.b.order, form.d.order
+        (False, 'C', 'T', 'col', 'col', 'col')
+    """
+
+    swap: bool
+    a: MatrixLayout
+    op_a: str
+    b: MatrixLayout
+    op_b: str
+    c: MatrixLayout | None
+    d: MatrixLayout
+
+
+def _col(lay: MatrixLayout, op: str, swapped: bool) -> tuple[MatrixLayout, str] | None:
+    """``op(lay)`` (``swapped``: its transpose) as (column-major layout, op), or None if that needs a
+    conjugate without a transposition (which cuBLASLt does not have)."""
+    if lay.order == "col":
+        stored, transposed = lay, False
+    else:  # row-major r x c: the column-major c x r matrix S, and lay = S^T
+        stored, transposed = _transposed(lay), True
+    # op(lay) = op(S^T) when transposed; then transpose again when swapped
+    conj = op == "C"
+    flip = (op != "N") ^ transposed ^ swapped  # whether S appears transposed
+    if conj and not flip:
+        return None
+    return stored, ("C" if conj else "T" if flip else "N")
+
+
+def column_major_form(layout: MatmulLayout) -> ColumnMajorForm:
+    """The plan with column-major layouts only (see :class:`ColumnMajorForm`), keeping D's order.
+
+    A column-major D is described as is; a row-major D swaps A and B. A conjugated operand works
+    in one of the two: with a column-major D it must be row-major in memory (``x.conj()`` of a
+    C-ordered ``x`` is a conjugate transpose of its column-major description), with a row-major D
+    column-major in memory.
+
+    Raises:
+        MatmulLayoutError: a conjugated operand that D's order does not allow (the message says which
+            order of D, or of the operand, works).
+
+    Example:
+        >>> lay = plan_matmul((4, 3), (1, 4), (3, 5), (5, 1), qualifiers=(True, False), dtype="complex64")
+        >>> form = column_major_form(lay)  # a is column-major in memory, D row-major: swapped
+        >>> form.swap, form.a.rows, form.a.cols, form.op_a, form.b.rows, form.b.cols, form.op_b
+        (True, 5, 3, 'N', 4, 3, 'C')
+    """
+    swap = layout.d.order == "row"
+    first = _col(layout.a, layout.op_a, swap)
+    second = _col(layout.b, layout.op_b, swap)
+    for name, got, op in (("a", first, layout.op_a), ("b", second, layout.op_b)):
+        if got is None:
+            need = "column" if swap else "row"
+            raise MatmulLayoutError(
+                f"Operand {name!r} is conjugated (op {op}) and {'row' if need == 'column' else 'column'}-major in "
+                f"memory, but the result is {layout.d.order}-major: cuBLASLt conjugates only with a transposition, "
+                f"so a conjugated {name!r} must be {need}-major in memory for a {layout.d.order}-major result; make "
+                f"the result {'column' if swap else 'row'}-major (choose c's order) or pass {name!r} in the other "
+                "order."
+            )
+    c = layout.c
+    if swap:
+        d = _transposed(layout.d)
+        c = None if c is None else _transposed(c)
+        (b, op_b), (a, op_a) = first, second
+    else:
+        d = layout.d
+        (a, op_a), (b, op_b) = first, second
+    if c is not None and c.order != "col":
+        raise MatmulLayoutError(
+            f"Operand 'c' is {c.order}-major in the column-major description of a conjugated matmul: c must have "
+            f"the result's order ({layout.d.order}-major)."
+        )
+    return ColumnMajorForm(swap, a, op_a, b, op_b, c, d)
 
 
 # --------------------------------------------------------------------------------------------

@@ -105,6 +105,11 @@ def check_memory_limit(value: Any) -> None:
             f"Argument 'memory_limit' = {value!r} must be a positive int (bytes) or a string such as '80%', "
             "'2 GiB', '512 MB' or '1024'."
         )
+    number, unit = _MEMORY_PATTERN.match(value).groups()
+    if unit == "%" and float(number) > 100:
+        raise ValueError(
+            f"Argument 'memory_limit' = {value!r} is more than the device's memory: a percentage must be in (0, 100]."
+        )
 
 
 def resolve_memory_limit(value: int | str, total_bytes: int) -> int:

@@ -150,7 +150,7 @@ class PlanCache:
         if algorithm is not None and not isinstance(algorithm, Algorithm):
             raise TypeError(f"Argument 'algorithm' = {algorithm!r} must be None or an Algorithm.")
         algorithms = _check_algorithms(algorithm)
-        _check_call(problem, alpha, beta, quantization_scales)
+        _check_call(problem, alpha, beta, quantization_scales, stream)
         key = _plan_key(problem, options, spec, prefs, algorithms)
         devices.ensure_gpu(problem.device_id, WHAT)  # all checked: the GPU work starts with the stream
         handle = stream_handle(stream, package=problem.stream_package, device_id=problem.device_id)

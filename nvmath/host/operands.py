@@ -248,6 +248,7 @@ def wrap_operand(obj, name: str = "operand") -> Operand:
         )
     from cuda.core.utils import StridedMemoryView
 
+    _check_dtype(obj, name)
     if package == "cupy":  # its own attributes: ~10x faster than the CAI dictionary
         name, itemsize = _dtype_info(obj.dtype)
         strides = tuple(s // itemsize for s in obj.strides)
@@ -258,6 +259,37 @@ def wrap_operand(obj, name: str = "operand") -> Operand:
     strides = tuple(view.strides) if view.strides is not None else c_strides(shape)
     name, itemsize = _dtype_info(view.dtype)
     return Operand(obj, package, shape, strides, name, itemsize, device_id, int(view.ptr))
+
+
+_DTYPE_OK: dict = {}  # NumPy dtype -> None (readable) or why not
+_ALLOWED_DTYPES = "bool, integers, float16/32/64, complex64/128 (torch also bfloat16, complex32, float8)"
+
+
+def _check_dtype(obj, name: str) -> None:
+    """Refuse dtypes DLPack cannot describe (object, structured, longdouble) before reading the array."""
+    dtype = getattr(obj, "dtype", None)
+    if dtype is None:
+        return
+    why = _DTYPE_OK.get(dtype, 0)
+    if why == 0:
+        try:
+            np_dtype = np.dtype(dtype)
+        except TypeError:
+            why = "not a NumPy dtype"
+        else:
+            if np_dtype.fields is not None:
+                why = "a structured dtype"
+            elif np_dtype.kind not in "iufcb":
+                why = f"of kind {np_dtype.kind!r}"
+            elif np_dtype.char in "gG":
+                why = "extended precision (long double)"
+            else:
+                why = None
+        _DTYPE_OK[dtype] = why
+    if why is not None:
+        raise TypeError(
+            f"Argument {name!r} has dtype {dtype} ({why}), which no host API reads: allowed are {_ALLOWED_DTYPES}."
+        )
 
 
 def wrap_operands(**named) -> dict[str, Operand]:

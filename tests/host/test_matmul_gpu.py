@@ -17,6 +17,7 @@ import pytest
 from nvmath.linalg.advanced import (
     Matmul,
     MatmulEpilog,
+    MatmulLayoutError,
     MatmulQuantizationScales,
     MatmulResetError,
     MatmulUnsupportedError,
@@ -245,6 +246,50 @@ def test_conjugate_qualifiers_and_lazy_torch_conjugation(package):
         check(matmul(at, b), an.conj() @ bn, "complex64")
 
 
+def _fortran(x, package):
+    return cupy.asfortranarray(x) if package == "cupy" else x.T.contiguous().T
+
+
+@pytest.mark.parametrize("package", ["cupy", "torch"])
+def test_conjugates_of_both_memory_orders_and_batches(package):
+    """cuBLASLt gets conjugated plans column-major only: as is for a column-major result, a and b
+    swapped (D^T = op(b)^T op(a)^T) for a row-major one."""
+    need(package)
+    a, b, an, bn = operands(package, "complex64", (9, 7), (7, 5))
+    af = _fortran(a, package)  # column-major a: swapped, row-major result
+    poison(package)
+    check(matmul(af, b, qualifiers=(True, False)), an.conj() @ bn, "complex64")
+    check(matmul(a, b, qualifiers=(True, True)), an.conj() @ bn.conj(), "complex64")
+    check(matmul(af, _fortran(b, package), qualifiers=(True, True), alpha=0.5j), 0.5j * an.conj() @ bn.conj(),
+          "complex64")  # fmt: skip
+    ab, bb, abn, bbn = operands(package, "complex128", (3, 6, 4), (3, 4, 5))
+    check(matmul(ab, bb, qualifiers=(False, True)), abn @ bbn.conj(), "complex128")
+    c = to_package(random((9, 5), "complex64"), package, "complex64")  # row-major c: a swapped plan for a col a
+    check(matmul(af, b, c, beta=2.0, qualifiers=(True, False)), an.conj() @ bn + 2.0 * to_numpy(c), "complex64")
+    with pytest.raises(MatmulLayoutError, match="conjugated"):  # a row-major conj(a) needs a column-major D
+        matmul(a, b, c, beta=1.0, qualifiers=(True, False))
+
+
+@pytest.mark.parametrize("package", ["cupy", "torch"])
+def test_swapped_plans_take_new_operands(package):
+    """reset_operands and the PlanCache fast path put a and b in cuBLASLt's swapped argument slots."""
+    need(package)
+    a, b, an, bn = operands(package, "complex64", (9, 7), (7, 5))
+    af = _fortran(a, package)
+    with Matmul(af, b, qualifiers=(True, False)) as mm:
+        mm.plan()
+        check(mm.execute(), an.conj() @ bn, "complex64")
+        a2, b2, an2, bn2 = operands(package, "complex64", (9, 7), (7, 5))
+        mm.reset_operands(_fortran(a2, package), b2)
+        check(mm.execute(), an2.conj() @ bn2, "complex64")
+        mm.reset_operands(b=b)
+        check(mm.execute(), an2.conj() @ bn, "complex64")
+    cache = PlanCache()
+    for _ in range(3):
+        x, y, xn, yn = operands(package, "complex64", (9, 7), (7, 5))
+        check(cache.matmul(_fortran(x, package), y, qualifiers=(True, False)), xn.conj() @ yn, "complex64")
+
+
 @pytest.mark.parametrize("package", PACKAGES)
 def test_alpha_beta_c(package):
     need(package)
@@ -269,6 +314,18 @@ def test_empty_and_k_zero(package):
     d = matmul(a, b, c, beta=2.0)
     check(d, 2.0 * to_numpy(c), "float32")
     check(matmul(a, b), np.zeros((5, 3)), "float32")
+    with Matmul(a, b, c, beta=0.5) as mm:  # stateful, executed twice, new operands in between
+        mm.plan()
+        check(mm.execute(), 0.5 * to_numpy(c), "float32")
+        c2 = to_package(random((5, 3), "float32"), package, "float32")
+        mm.reset_operands(c=c2, beta=-1.0)
+        check(mm.execute(), -to_numpy(c2), "float32")
+    a, b, _, _ = operands(package, "float32", (0, 4), (4, 3))
+    bias = to_package(random((0,), "float32"), package, "float32")
+    d = matmul(a, b, epilog=E.BIAS, epilog_inputs={"bias": bias})
+    assert tuple(d.shape) == (0, 3)
+    d, aux = matmul(a, b, epilog=E.RELU_AUX)
+    assert tuple(d.shape) == (0, 3) and "relu_aux" in aux
 
 
 @pytest.mark.parametrize("package", ["cupy", "torch"])
@@ -314,6 +371,20 @@ def test_fp8_with_scales_against_a_dequantized_reference(result_type):
                options={"result_type": result_type})  # fmt: skip
     assert str(d.dtype) == f"torch.{result_type}"
     check(d, 0.5 * (2.0 * an) @ (0.25 * bn), "float16")
+
+
+def test_fp8_scales_at_any_offset_of_nvmath_buffer_and_unaligned_user_scales():
+    """Number scales live in nvmath's buffer, each in its own aligned slot; a user's GPU scale must be aligned."""
+    _fp8_device()
+    a, b, an, bn = _fp8_operands()
+    for scales in ({"a": 1.0, "b": 0.5}, {"a": torch.full((1,), 2.0, device="cuda"), "b": 0.25},
+                   {"a": 0.5, "b": torch.full((1,), 4.0, device="cuda")}):  # fmt: skip
+        d = matmul(a, b, quantization_scales=scales, options={"result_type": "float32"})
+        sa, sb = (float(to_numpy(v).reshape(-1)[0]) if not isinstance(v, float) else v for v in scales.values())
+        check(d, (sa * an) @ (sb * bn), "float16")
+    pair = torch.ones(8, dtype=torch.float32, device="cuda")
+    with pytest.raises(ValueError, match="quantization_scales.b .* not 16-byte aligned"):
+        matmul(a, b, quantization_scales={"a": 1.0, "b": pair[1:2]}, options={"result_type": "bfloat16"})
 
 
 def test_fp8_e4m3_times_e5m2():
@@ -493,6 +564,15 @@ def test_bias_gradient_epilogs(package, dtype, epilog):
         check(extra["bgrada"], an.sum(axis=-1), dtype)  # over K: length M
     else:
         check(extra["bgradb"], bn.sum(axis=0), dtype)  # over K: length N
+
+
+@pytest.mark.parametrize("package", ["cupy", "torch"])
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+def test_bgrada_of_a_column_major_16_bit_a_is_refused_before_gpu_work(package, dtype):
+    need_dtype(package, dtype)
+    a, b, _, _ = operands(package, dtype, (40, 24), (24, 18))
+    with pytest.raises(MatmulUnsupportedError, match="BGRADA .* needs a row-major a"):
+        matmul(_fortran(a, package), b, epilog=E.BGRADA)
 
 
 @pytest.mark.parametrize("package", ["cupy", "torch"])

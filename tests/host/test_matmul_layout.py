@@ -23,6 +23,7 @@ from nvmath.host.matmul_layout import (
     aux_layout,
     bias_layout,
     check_bias,
+    column_major_form,
     plan_matmul,
 )
 
@@ -76,6 +77,18 @@ def emulate(plan: MatmulLayout, alpha, beta, flat_a, ptr_a, flat_b, ptr_b, flat_
     written = np.concatenate(written) if written else np.zeros(0, int)
     assert len(np.unique(written)) == len(written), "D's layout writes some element twice"
     return out
+
+
+def emulate_form(plan: MatmulLayout, alpha, beta, flat_a, ptr_a, flat_b, ptr_b, flat_c=None, ptr_c=None):
+    """cublasLtMatmul given the plan's column-major form (swapped: cuBLASLt's A reads b's buffer)."""
+    form = column_major_form(plan)
+    view = dataclasses.replace(plan, a=form.a, op_a=form.op_a, b=form.b, op_b=form.op_b, c=form.c, d=form.d)
+    for lay in (form.a, form.b, form.c, form.d):
+        assert lay is None or lay.order == "col", form
+    if form.swap:
+        view = dataclasses.replace(view, m=plan.n, n=plan.m)
+        return emulate(view, alpha, beta, flat_b, ptr_b, flat_a, ptr_a, flat_c, ptr_c)
+    return emulate(view, alpha, beta, flat_a, ptr_a, flat_b, ptr_b, flat_c, ptr_c)
 
 
 def result_view(out, plan):
@@ -358,6 +371,24 @@ def run_case(rng, a, fa, pa, b, fb, pb, c, fc, pc, qualifiers):
     error = np.abs(got - expected).max(initial=0.0)
     scale = max(np.abs(expected).max(initial=0.0), 1e-300)
     assert error <= 1e-12 * scale, f"relative error {error / scale:.3g}\n{plan.describe()}"
+    if qualifiers and any(qualifiers):  # what matmul gives cuBLASLt for conjugated operands: column-major only
+        forms = 0
+        orders = [None] if c is not None else [None, "row", "col"]
+        for order in orders:
+            p = plan if order is None else plan_matmul(a.shape, _strides(a), b.shape, _strides(b), **kwargs,
+                                                       result_order=order)  # fmt: skip
+            try:
+                out = emulate_form(p, alpha, beta, fa, pa, fb, pb, fc, pc)
+            except MatmulLayoutError:
+                continue
+            forms += 1
+            got = result_view(out, p)
+            assert not np.isnan(got).any(), "some result element was never written (column-major form)"
+            error = np.abs(got - expected).max(initial=0.0)
+            assert error <= 1e-12 * scale, f"column-major form: relative error {error / scale:.3g}\n{p.describe()}"
+        conj_orders = {lay.order for lay, q in ((plan.a, qualifiers[0]), (plan.b, qualifiers[1])) if q}
+        if c is None and len(conj_orders) == 1:
+            assert forms >= 1, f"no column-major form for a free result order: {plan.describe()}"
     return "emulated"
 
 
@@ -507,6 +538,45 @@ def test_conjugation_is_the_transposed_description_with_op_c():
     assert (conj.op_a, conj.op_b) == ("C", "C")
     assert conj.a == MatrixLayout(3, 4, 3, "col", 1, 0) and conj.b == MatrixLayout(5, 3, 3, "row", 1, 0)
     assert conj.d == plain.d and conj.result_strides == plain.result_strides
+
+
+def test_column_major_form_of_a_conjugated_c_ordered_a():
+    """The GPU case cuBLASLt refused in mixed orders: conj(a) @ b, a and b C-ordered."""
+    rng = np.random.default_rng()
+    a = rng.standard_normal((9, 7)) + 1j * rng.standard_normal((9, 7))
+    b = rng.standard_normal((7, 5)) + 1j * rng.standard_normal((7, 5))
+    row = plan_matmul(a.shape, _strides(a), b.shape, _strides(b), qualifiers=(True, False), dtype="complex128")
+    assert row.d.order == "row"
+    with pytest.raises(MatmulLayoutError, match="must be column-major in memory for a row-major result"):
+        column_major_form(row)
+    col = plan_matmul(a.shape, _strides(a), b.shape, _strides(b), qualifiers=(True, False), dtype="complex128",
+                      result_order="col")  # fmt: skip
+    form = column_major_form(col)
+    assert (form.swap, form.op_a, form.op_b) == (False, "C", "T")
+    out = emulate_form(col, 1.0, 0.0, a.ravel(), 0, b.ravel(), 0)
+    np.testing.assert_allclose(result_view(out, col), a.conj() @ b, rtol=1e-12)
+
+
+def test_column_major_form_swaps_for_a_row_major_result():
+    rng = np.random.default_rng()
+    a = (rng.standard_normal((7, 9)) + 1j * rng.standard_normal((7, 9))).T  # column-major (9, 7)
+    b = rng.standard_normal((7, 5)) + 1j * rng.standard_normal((7, 5))
+    plan = plan_matmul(a.shape, _strides(a), b.shape, _strides(b), qualifiers=(True, False), dtype="complex128")
+    form = column_major_form(plan)
+    assert form.swap and (form.op_a, form.op_b) == ("N", "C")
+    assert (form.d.rows, form.d.cols, form.d.order) == (5, 9, "col")
+    out = emulate_form(plan, 2.0, 0.0, np.ascontiguousarray(a.T).ravel(), 0, b.ravel(), 0)
+    np.testing.assert_allclose(result_view(out, plan), 2.0 * a.conj() @ b, rtol=1e-12)
+
+
+def test_column_major_form_conflicting_conjugates_are_refused_in_both_orders():
+    a = np.zeros((4, 3), complex)  # C-ordered: wants a column-major result
+    b = np.zeros((5, 3), complex).T  # column-major (3, 5): wants a row-major result
+    for order in ("row", "col"):
+        plan = plan_matmul(a.shape, _strides(a), b.shape, _strides(b), qualifiers=(True, True), dtype="complex128",
+                           result_order=order)  # fmt: skip
+        with pytest.raises(MatmulLayoutError, match="Operand '[ab]' is conjugated"):
+            column_major_form(plan)
 
 
 @pytest.mark.parametrize(

@@ -5,8 +5,6 @@ given, what is allowed). Valid input reaches the GPU check and, on a machine wit
 ``NoGPUError``. Nothing here needs a GPU or calls cuBLASLt with a handle.
 """
 
-import logging
-
 import numpy as np
 import pytest
 
@@ -535,12 +533,112 @@ def test_valid_input_without_a_gpu_gets_no_gpu_error(args, kwargs):
             Matmul(*args, **kwargs)
 
 
-def test_quantization_scales_are_ignored_with_a_warning_for_other_dtypes(caplog):
-    if gpu_count() > 0:
-        pytest.skip("checks the warning before the no-GPU error")
-    with caplog.at_level(logging.WARNING, logger="nvmath"), pytest.raises(NoGPUError):
-        matmul(rand(4, 3), rand(3, 2), quantization_scales=MatmulQuantizationScales(a=2.0))
-    assert "quantization_scales" in caplog.text and "FP8" in caplog.text
+def test_quantization_scales_for_other_dtypes_are_an_error():
+    words = ["quantization_scales", "float32", "FP8"]
+    scales = MatmulQuantizationScales(a=2.0)
+    raises(MatmulUnsupportedError, words, matmul, rand(4, 3), rand(3, 2), quantization_scales=scales)
+    raises(MatmulUnsupportedError, words, Matmul, rand(4, 3), rand(3, 2), quantization_scales={"a": 2.0})
+
+
+@pytest.mark.parametrize("value", ["x", [1, 2], True, {"a": 1}])
+@pytest.mark.parametrize("name", ["a", "d"])
+def test_quantization_scales_values_are_checked(name, value):
+    raises(TypeError, [f"MatmulQuantizationScales.{name}", repr(value), "real number", "float32"],
+           MatmulQuantizationScales, **{name: value})  # fmt: skip
+
+
+def test_quantization_scales_take_numbers_and_arrays():
+    scales = MatmulQuantizationScales(a=2, b=np.float32(0.5), c=None, d=np.ones(1, np.float32))
+    assert scales.a == 2 and scales.c is None
+
+
+@pytest.mark.parametrize("which", ["a", "b"])
+def test_missing_operands_name_the_argument(which):
+    args = {"a": rand(4, 3), "b": rand(3, 2), which: None}
+    raises(TypeError, [f"Argument {which!r} = None", "numpy.ndarray"], matmul, args["a"], args["b"])
+    raises(TypeError, [f"Argument {which!r} = None"], Matmul, args["a"], args["b"])
+    raises(TypeError, [f"Argument {which!r} = None"], PlanCache().matmul, args["a"], args["b"])
+
+
+@pytest.mark.parametrize("stream, error", [("s", TypeError), (-1, ValueError), (1.5, TypeError), (True, TypeError)])
+def test_bad_stream_before_the_gpu(stream, error):
+    everywhere(error, ["'stream'", repr(stream)], rand(4, 3), rand(3, 2), stream=stream)
+
+
+@pytest.mark.parametrize("limit", ["150%", "100.5%", "1000 %"])
+def test_memory_limit_percentages_above_100_are_refused(limit):
+    raises(ValueError, ["memory_limit", repr(limit), "(0, 100]"], MatmulOptions, memory_limit=limit)
+    everywhere(ValueError, ["memory_limit", repr(limit)], rand(4, 3), rand(3, 2), options={"memory_limit": limit})
+    assert MatmulOptions(memory_limit="100%").memory_limit == "100%"
+
+
+@pytest.mark.parametrize("dtype", [np.dtype(object), np.dtype([("x", np.float32)]), np.dtype(np.clongdouble)])
+@pytest.mark.parametrize("where", ["a", "b", "c"])
+def test_dtypes_dlpack_cannot_read_name_the_operand(dtype, where):
+    arrays = {"a": rand(4, 3), "b": rand(3, 2), "c": rand(4, 2)}
+    arrays[where] = np.zeros(arrays[where].shape, dtype)
+    raises(TypeError, [f"Argument {where!r}", str(dtype), "allowed"], matmul, arrays["a"], arrays["b"], arrays["c"],
+           beta=1.0)  # fmt: skip
+
+
+# ---------------------------------------------------------------------------------------------
+# What cuBLASLt is given (the spec), for the forms cuBLASLt requires
+# ---------------------------------------------------------------------------------------------
+
+
+def _spec(a, b, epilog=None, options=None, **kwargs):
+    options = parse_matmul_options(options)
+    ops = hm._wrap(a=a, b=b)
+    problem = hm._describe(ops, kwargs.pop("qualifiers", None), options)
+    return hm._plan_spec(problem, hm.parse_epilog(epilog), {}, options)
+
+
+def test_fp8_is_given_to_cublaslt_in_the_tn_form():
+    ops, problem, options = _fp8_problem({"result_type": "bfloat16"})
+    spec = hm._plan_spec(problem, MatmulEpilog.DEFAULT, {}, options)
+    assert (spec.a.order, spec.op_a, spec.b.order, spec.op_b, spec.d.order) == ("col", "T", "col", "N", "col")
+    assert (spec.a.rows, spec.a.cols, spec.a.ld) == (64, 32, 64)  # K x M, the transposed row-major a
+    assert "cuBLASLt: A(col 64x32 ld=64 x1 @0) op T" in spec.describe()
+
+
+@pytest.mark.parametrize("a_order", ["C", "F"])
+@pytest.mark.parametrize("conj", [(True, False), (False, True), (True, True)])
+def test_conjugated_complex_operands_are_given_column_major(a_order, conj):
+    a = np.asarray(rand(9, 7, dtype=np.complex64), order=a_order)
+    b = rand(7, 5, dtype=np.complex64)
+    orders = {"a": "row" if a_order == "C" else "col", "b": "row"}
+    stored = {orders[n] for n, q in zip("ab", conj, strict=True) if q}
+    if len(stored) > 1:
+        raises(MatmulLayoutError, ["conjugated", "in memory"], _spec, a, b, qualifiers=conj)
+        return
+    spec = _spec(a, b, qualifiers=conj)
+    for lay in (spec.a, spec.b, spec.d):
+        assert lay.order == "col", spec.describe()
+    # a conjugated row-major operand needs a column-major D (as is); a column-major one a row-major D (swapped)
+    assert spec.swap == (stored == {"col"})
+    assert spec.layout.d.order == ("row" if spec.swap else "col")
+    assert "C" in (spec.op_a, spec.op_b)
+
+
+def test_conjugated_complex_with_a_row_major_c_that_needs_a_column_major_result_is_refused():
+    a, b = rand(9, 7, dtype=np.complex64), rand(7, 5, dtype=np.complex64)
+    raises(MatmulLayoutError, ["'a'", "conjugated", "column-major"], matmul, a, b, rand(9, 5, dtype=np.complex64),
+           beta=1.0, qualifiers=(True, False))  # fmt: skip
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32])
+def test_bgrada_is_given_a_transposed_a_and_a_column_major_result(dtype):
+    spec = _spec(rand(40, 24, dtype=dtype), rand(24, 18, dtype=dtype), epilog=MatmulEpilog.BGRADA)
+    assert (spec.a.order, spec.op_a, spec.d.order) == ("col", "T", "col")
+    assert spec.layout.result_strides == (1, 40)
+
+
+def test_bgrada_with_a_column_major_16_bit_a_is_refused_before_the_gpu():
+    a = np.asfortranarray(rand(40, 24, dtype=np.float16))
+    words = ["BGRADA", "float16", "row-major a", "(40, 24)", "(1, 40)", "C-contiguous"]
+    everywhere(MatmulUnsupportedError, words, a, rand(24, 18, dtype=np.float16), epilog=MatmulEpilog.BGRADA)
+    spec = _spec(np.asfortranarray(rand(40, 24)), rand(24, 18), epilog=MatmulEpilog.BGRADA)  # float32: planned
+    assert spec.op_a == "N"
 
 
 def test_public_names():
