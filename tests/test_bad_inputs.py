@@ -527,12 +527,6 @@ def _compile_kernel(body: str):
     return nvmath.compile.compile_kernel_ltoir(kernel[body], [types.complex64[::1]], cc=90)
 
 
-_KERNEL_FIX = (
-    "nvmath/device/numba_lowering.py (FFT execute): Numba array types do not carry the memory space or length, "
-    "so check at lowering: the register argument must be an alloca (cuda.local.array) of >= storage_size "
-    "elements and the workspace an addrspace(3) (shared) pointer; raise numba.core.errors.TypingError naming "
-    "'thread_data'/'smem', what was passed and what is expected"
-)
 for body, text, names in [
     ("swapped", "fft.execute(smem, thread_data) (arguments swapped)", ("thread_data", "local")),
     ("short", "fft.execute(thread_data of 1 < storage_size)", ("storage_size", "thread_data")),
@@ -988,28 +982,7 @@ _NOGPU_FIRST_MM = (
     "nvmath/host/matmul.py: check qualifiers (length 2), options.memory_limit, quantization_scales (FP8 only) and "
     "stream before ensure_gpu; today NoGPUError comes first"
 )
-XFAIL = {
-    **{
-        f"nvmath.device: in a kernel: {t}": _KERNEL_FIX
-        for t in (
-            "fft.execute(smem, thread_data) (arguments swapped)",
-            "fft.execute(thread_data of 1 < storage_size)",
-            "fft.execute(global array, smem)",
-        )
-    },
-    **{
-        f"nvmath.device: in a kernel: {t}": "nvmath/device/numba_typing.py (FFT execute): the TypingError text "
-        "is 414-467 characters (the descriptor's full repr plus both call forms); name the descriptor by "
-        "size/type/precision only and the one expected form, < 400 characters"
-        for t in ("fft.execute(float64 thread_data)", "fft.execute(thread_data, smem, 1)")
-    },
-    "nvmath.device: Matmul(precision=<class 'numpy.int16'>)": "nvmath/device/matmul.py: cut libmathdx's detail "
-    "(first sentence, <= 200 characters) in the 'not supported by cuBLASDx' message (410 characters today)",
-    "nvmath.device: Matmul(leading_dimension=(1, 1, 1))": "nvmath/device/matmul.py: check each leading dimension "
-    "against its operand (lda >= rows of A as stored, per arrangement) before the libmathdx trait query (3.6 s)",
-    "nvmath.device: Matmul(Thread, block_size=128)": "nvmath/device/matmul.py: refuse block_size/block_dim with "
-    "execution='Thread' (and Thread GEMM, which cuBLASDx 0.7.1 has only for TRSM) before libmathdx (3.2 s)",
-}
+XFAIL = {}
 XFAIL_WITHOUT_GPU = {
     "nvmath.linalg: matmul(qualifiers of 3 entries)": _NOGPU_FIRST_MM,
 }

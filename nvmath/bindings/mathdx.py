@@ -40,6 +40,8 @@ code generation compile (NVRTC, seconds):
 from __future__ import annotations
 
 import ctypes
+import functools
+import inspect
 from collections.abc import Sequence
 from enum import IntEnum
 
@@ -682,11 +684,13 @@ class MathdxError(RuntimeError):
         detail: libmathdx's own error text (``commondxGetLastErrorStr``), or ``""``.
 
     Example:
+        >>> h = cufftdx_create_descriptor()
         >>> try:
-        ...     cufftdx_set_operator_int64(-1, CufftdxOperatorType.SIZE, 8)
+        ...     cufftdx_set_operator_int64(h, CufftdxOperatorType.SIZE, -1)
         ... except MathdxError as e:
         ...     print(e.status.name)
         INVALID_VALUE
+        >>> cufftdx_destroy_descriptor(h)
     """
 
     def __init__(self, status: int, function: str, detail: str = ""):
@@ -702,7 +706,6 @@ class MathdxError(RuntimeError):
         if detail:
             msg += f": {detail}"
         super().__init__(msg)
-
 
 
 _c_ll = ctypes.c_longlong
@@ -883,9 +886,93 @@ def _call(name: str, *args) -> None:
     _LIBRARY.call(name, *args)
 
 
-def _enum_str(name: str, value: int) -> str:
-    out = getattr(_library(), name)(int(value))
+def _enum_str(name: str, value: int, enum: type[IntEnum], argument: str) -> str:
+    out = getattr(_library(), name)(int(_member(argument, value, enum)))
     return out.decode() if out else ""
+
+
+def _member(argument: str, value, enum: type[IntEnum]) -> IntEnum:
+    """``value`` as a member of ``enum``; a TypeError or ValueError naming ``argument`` otherwise."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(
+            f"Argument {argument!r} = {value!r} must be a {enum.__name__} (an int enum), not {type(value).__name__}."
+        )
+    try:
+        return enum(value)
+    except ValueError:
+        names = ", ".join(m.name for m in enum)
+        if len(names) > 200:
+            names = names[:200].rsplit(", ", 1)[0] + ", ..."
+        raise ValueError(
+            f"Argument {argument!r} = {value!r} is not a {enum.__name__}: allowed values are {names}."
+        ) from None
+
+
+# Handles are opaque positive 64-bit ints from libmathdx; ctypes would refuse other types with a
+# bare "wrong type", and libmathdx answers other values with a bare COMMONDX_INVALID_VALUE.
+_HANDLE_ARGUMENTS = frozenset(
+    {"handle", "code", "function", "pipeline", "tensor", "tensor_a", "tensor_b", "device_pipeline"}
+)
+_HANDLE_SEQUENCE_ARGUMENTS = frozenset({"tensors", "pipelines", "functions"})
+_MAX_HANDLE = 2**63 - 1
+# Functions whose "handle" may be LIBMATHDX_NONE (no descriptor).
+_NONE_ALLOWED = frozenset({"cublasdx_create_device_function", "cublasdx_create_device_function_with_pipelines"})
+
+
+def _check_handle(argument: str, value, none_allowed: bool = False) -> int:
+    """Return ``value`` if it is a libmathdx handle (an int in ``1 .. 2**63 - 1``), else raise naming ``argument``.
+
+    Example:
+        >>> _check_handle("handle", -1)
+        Traceback (most recent call last):
+        ...
+        ValueError: Argument 'handle' = -1 is not a libmathdx handle: handles are ints > 0 returned by libmathdx.
+    """
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(
+            f"Argument {argument!r} = {value!r} is not a libmathdx handle: pass the int libmathdx returned, "
+            f"not {type(value).__name__}."
+        )
+    if not (0 < value <= _MAX_HANDLE or (none_allowed and value == LIBMATHDX_NONE)):
+        raise ValueError(
+            f"Argument {argument!r} = {value!r} is not a libmathdx handle: handles are ints > 0 returned by libmathdx."
+        )
+    return value
+
+
+def _check_handles(argument: str, values) -> list[int]:
+    """Return ``values`` as a list if it is a sequence of libmathdx handles, else raise naming ``argument``."""
+    if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
+        raise TypeError(
+            f"Argument {argument!r} = {values!r} is not supported: pass a list or tuple of libmathdx handles (ints)."
+        )
+    return [_check_handle(f"{argument}[{i}]", v) for i, v in enumerate(values)]
+
+
+def _with_handle_checks(function):
+    """``function`` wrapped so that its handle arguments (by parameter name) are checked before ctypes sees them."""
+    parameters = list(inspect.signature(function).parameters)
+    none_allowed = function.__name__ in _NONE_ALLOWED
+    checks = [
+        (index, name, functools.partial(_check_handle, none_allowed=none_allowed and name == "handle"))
+        if name in _HANDLE_ARGUMENTS
+        else (index, name, _check_handles)
+        for index, name in enumerate(parameters)
+        if name in _HANDLE_ARGUMENTS or name in _HANDLE_SEQUENCE_ARGUMENTS
+    ]
+    if not checks:
+        return function
+
+    @functools.wraps(function)
+    def checked(*args, **kwargs):
+        for index, name, check in checks:
+            if index < len(args):
+                check(name, args[index])
+            elif name in kwargs:
+                check(name, kwargs[name])
+        return function(*args, **kwargs)
+
+    return checked
 
 
 # --------------------------------------------------------------------------------------------
@@ -1194,7 +1281,7 @@ def commondx_status_to_str(status: CommondxStatusType) -> str:
         >>> commondx_status_to_str(CommondxStatusType.SUCCESS)
         'Success'
     """
-    return _enum_str("commondxStatusToStr", status)
+    return _enum_str("commondxStatusToStr", status, CommondxStatusType, "status")
 
 
 def commondx_precision_to_str(value: CommondxPrecision) -> str:
@@ -1204,7 +1291,7 @@ def commondx_precision_to_str(value: CommondxPrecision) -> str:
         >>> commondx_precision_to_str(CommondxPrecision.F32)
         'COMMONDX_PRECISION_F32'
     """
-    return _enum_str("commondxPrecisionToStr", value)
+    return _enum_str("commondxPrecisionToStr", value, CommondxPrecision, "value")
 
 
 def commondx_value_type_to_str(value: CommondxValueType) -> str:
@@ -1214,7 +1301,7 @@ def commondx_value_type_to_str(value: CommondxValueType) -> str:
         >>> commondx_value_type_to_str(CommondxValueType.C_32F)
         'COMMONDX_C_32F'
     """
-    return _enum_str("commondxValueTypeToStr", value)
+    return _enum_str("commondxValueTypeToStr", value, CommondxValueType, "value")
 
 
 # --------------------------------------------------------------------------------------------
@@ -1451,7 +1538,7 @@ def cufftdx_operator_type_to_str(value: CufftdxOperatorType) -> str:
         >>> cufftdx_operator_type_to_str(CufftdxOperatorType.SIZE)
         'CUFFTDX_OPERATOR_SIZE'
     """
-    return _enum_str("cufftdxOperatorTypeToStr", value)
+    return _enum_str("cufftdxOperatorTypeToStr", value, CufftdxOperatorType, "value")
 
 
 def cufftdx_trait_type_to_str(value: CufftdxTraitType) -> str:
@@ -1461,7 +1548,7 @@ def cufftdx_trait_type_to_str(value: CufftdxTraitType) -> str:
         >>> cufftdx_trait_type_to_str(CufftdxTraitType.STRIDE)
         'CUFFTDX_TRAIT_STRIDE'
     """
-    return _enum_str("cufftdxTraitTypeToStr", value)
+    return _enum_str("cufftdxTraitTypeToStr", value, CufftdxTraitType, "value")
 
 
 # --------------------------------------------------------------------------------------------
@@ -2148,7 +2235,7 @@ def cublasdx_operator_type_to_str(value: CublasdxOperatorType) -> str:
         >>> cublasdx_operator_type_to_str(CublasdxOperatorType.SIZE)
         'CUBLASDX_OPERATOR_SIZE'
     """
-    return _enum_str("cublasdxOperatorTypeToStr", value)
+    return _enum_str("cublasdxOperatorTypeToStr", value, CublasdxOperatorType, "value")
 
 
 def cublasdx_trait_type_to_str(value: CublasdxTraitType) -> str:
@@ -2158,7 +2245,7 @@ def cublasdx_trait_type_to_str(value: CublasdxTraitType) -> str:
         >>> cublasdx_trait_type_to_str(CublasdxTraitType.SUGGESTED_BLOCK_DIM)
         'CUBLASDX_TRAIT_SUGGESTED_BLOCK_DIM'
     """
-    return _enum_str("cublasdxTraitTypeToStr", value)
+    return _enum_str("cublasdxTraitTypeToStr", value, CublasdxTraitType, "value")
 
 
 def cublasdx_api_to_str(value: CublasdxApi) -> str:
@@ -2168,7 +2255,7 @@ def cublasdx_api_to_str(value: CublasdxApi) -> str:
         >>> cublasdx_api_to_str(CublasdxApi.TENSORS)
         'CUBLASDX_API_TENSORS'
     """
-    return _enum_str("cublasdxApiToStr", value)
+    return _enum_str("cublasdxApiToStr", value, CublasdxApi, "value")
 
 
 def cublasdx_type_to_str(value: CublasdxType) -> str:
@@ -2178,7 +2265,7 @@ def cublasdx_type_to_str(value: CublasdxType) -> str:
         >>> cublasdx_type_to_str(CublasdxType.REAL)
         'CUBLASDX_TYPE_REAL'
     """
-    return _enum_str("cublasdxTypeToStr", value)
+    return _enum_str("cublasdxTypeToStr", value, CublasdxType, "value")
 
 
 def cublasdx_transpose_mode_to_str(value: CublasdxTransposeMode) -> str:
@@ -2188,7 +2275,7 @@ def cublasdx_transpose_mode_to_str(value: CublasdxTransposeMode) -> str:
         >>> cublasdx_transpose_mode_to_str(CublasdxTransposeMode.TRANSPOSED)
         'CUBLASDX_TRANSPOSE_MODE_TRANSPOSED'
     """
-    return _enum_str("cublasdxTransposeModeToStr", value)
+    return _enum_str("cublasdxTransposeModeToStr", value, CublasdxTransposeMode, "value")
 
 
 def cublasdx_arrangement_to_str(value: CublasdxArrangement) -> str:
@@ -2198,7 +2285,7 @@ def cublasdx_arrangement_to_str(value: CublasdxArrangement) -> str:
         >>> cublasdx_arrangement_to_str(CublasdxArrangement.ROW_MAJOR)
         'CUBLASDX_ARRANGEMENT_ROW_MAJOR'
     """
-    return _enum_str("cublasdxArrangementToStr", value)
+    return _enum_str("cublasdxArrangementToStr", value, CublasdxArrangement, "value")
 
 
 def cublasdx_function_to_str(value: CublasdxFunction) -> str:
@@ -2208,7 +2295,7 @@ def cublasdx_function_to_str(value: CublasdxFunction) -> str:
         >>> cublasdx_function_to_str(CublasdxFunction.MM)
         'CUBLASDX_FUNCTION_MM'
     """
-    return _enum_str("cublasdxFunctionToStr", value)
+    return _enum_str("cublasdxFunctionToStr", value, CublasdxFunction, "value")
 
 
 def cublasdx_tensor_type_to_str(value: CublasdxTensorType) -> str:
@@ -2218,7 +2305,7 @@ def cublasdx_tensor_type_to_str(value: CublasdxTensorType) -> str:
         >>> cublasdx_tensor_type_to_str(CublasdxTensorType.SUGGESTED_SMEM_A)
         'CUBLASDX_TENSOR_SUGGESTED_SMEM_A'
     """
-    return _enum_str("cublasdxTensorTypeToStr", value)
+    return _enum_str("cublasdxTensorTypeToStr", value, CublasdxTensorType, "value")
 
 
 def cublasdx_block_size_strategy_to_str(value: CublasdxBlockSizeStrategy) -> str:
@@ -2228,7 +2315,7 @@ def cublasdx_block_size_strategy_to_str(value: CublasdxBlockSizeStrategy) -> str
         >>> cublasdx_block_size_strategy_to_str(CublasdxBlockSizeStrategy.FIXED)
         'CUBLASDX_BLOCK_SIZE_STRATEGY_FIXED'
     """
-    return _enum_str("cublasdxBlockSizeStrategyToStr", value)
+    return _enum_str("cublasdxBlockSizeStrategyToStr", value, CublasdxBlockSizeStrategy, "value")
 
 
 def cublasdx_device_pipeline_type_to_str(value: CublasdxDevicePipelineType) -> str:
@@ -2238,7 +2325,7 @@ def cublasdx_device_pipeline_type_to_str(value: CublasdxDevicePipelineType) -> s
         >>> cublasdx_device_pipeline_type_to_str(CublasdxDevicePipelineType.SUGGESTED)
         'CUBLASDX_DEVICE_PIPELINE_SUGGESTED'
     """
-    return _enum_str("cublasdxDevicePipelineTypeToStr", value)
+    return _enum_str("cublasdxDevicePipelineTypeToStr", value, CublasdxDevicePipelineType, "value")
 
 
 def cublasdx_tile_pipeline_type_to_str(value: CublasdxTilePipelineType) -> str:
@@ -2248,7 +2335,7 @@ def cublasdx_tile_pipeline_type_to_str(value: CublasdxTilePipelineType) -> str:
         >>> cublasdx_tile_pipeline_type_to_str(CublasdxTilePipelineType.DEFAULT)
         'CUBLASDX_TILE_PIPELINE_DEFAULT'
     """
-    return _enum_str("cublasdxTilePipelineTypeToStr", value)
+    return _enum_str("cublasdxTilePipelineTypeToStr", value, CublasdxTilePipelineType, "value")
 
 
 def cublasdx_tensor_option_to_str(value: CublasdxTensorOption) -> str:
@@ -2258,7 +2345,7 @@ def cublasdx_tensor_option_to_str(value: CublasdxTensorOption) -> str:
         >>> cublasdx_tensor_option_to_str(CublasdxTensorOption.ALIGNMENT_BYTES)
         'CUBLASDX_TENSOR_OPTION_ALIGNMENT_BYTES'
     """
-    return _enum_str("cublasdxTensorOptionToStr", value)
+    return _enum_str("cublasdxTensorOptionToStr", value, CublasdxTensorOption, "value")
 
 
 def cublasdx_tensor_trait_to_str(value: CublasdxTensorTrait) -> str:
@@ -2268,7 +2355,7 @@ def cublasdx_tensor_trait_to_str(value: CublasdxTensorTrait) -> str:
         >>> cublasdx_tensor_trait_to_str(CublasdxTensorTrait.OPAQUE_NAME)
         'CUBLASDX_TENSOR_TRAIT_OPAQUE_NAME'
     """
-    return _enum_str("cublasdxTensorTraitToStr", value)
+    return _enum_str("cublasdxTensorTraitToStr", value, CublasdxTensorTrait, "value")
 
 
 def cublasdx_pipeline_trait_to_str(value: CublasdxPipelineTrait) -> str:
@@ -2278,7 +2365,7 @@ def cublasdx_pipeline_trait_to_str(value: CublasdxPipelineTrait) -> str:
         >>> cublasdx_pipeline_trait_to_str(CublasdxPipelineTrait.BLOCK_DIM)
         'CUBLASDX_PIPELINE_TRAIT_BLOCK_DIM'
     """
-    return _enum_str("cublasdxPipelineTraitToStr", value)
+    return _enum_str("cublasdxPipelineTraitToStr", value, CublasdxPipelineTrait, "value")
 
 
 def cublasdx_device_function_trait_to_str(value: CublasdxDeviceFunctionTrait) -> str:
@@ -2288,7 +2375,7 @@ def cublasdx_device_function_trait_to_str(value: CublasdxDeviceFunctionTrait) ->
         >>> cublasdx_device_function_trait_to_str(CublasdxDeviceFunctionTrait.SYMBOL)
         'CUBLASDX_DEVICE_FUNCTION_TRAIT_SYMBOL'
     """
-    return _enum_str("cublasdxDeviceFunctionTraitToStr", value)
+    return _enum_str("cublasdxDeviceFunctionTraitToStr", value, CublasdxDeviceFunctionTrait, "value")
 
 
 def cublasdx_device_function_option_to_str(value: CublasdxDeviceFunctionOption) -> str:
@@ -2298,7 +2385,7 @@ def cublasdx_device_function_option_to_str(value: CublasdxDeviceFunctionOption) 
         >>> cublasdx_device_function_option_to_str(CublasdxDeviceFunctionOption.SYMBOL_NAME)
         'CUBLASDX_DEVICE_FUNCTION_OPTION_SYMBOL_NAME'
     """
-    return _enum_str("cublasdxDeviceFunctionOptionToStr", value)
+    return _enum_str("cublasdxDeviceFunctionOptionToStr", value, CublasdxDeviceFunctionOption, "value")
 
 
 def cublasdx_device_function_type_to_str(value: CublasdxDeviceFunctionType) -> str:
@@ -2308,7 +2395,7 @@ def cublasdx_device_function_type_to_str(value: CublasdxDeviceFunctionType) -> s
         >>> cublasdx_device_function_type_to_str(CublasdxDeviceFunctionType.COPY_WAIT)
         'CUBLASDX_DEVICE_FUNCTION_COPY_WAIT'
     """
-    return _enum_str("cublasdxDeviceFunctionTypeToStr", value)
+    return _enum_str("cublasdxDeviceFunctionTypeToStr", value, CublasdxDeviceFunctionType, "value")
 
 
 def cublasdx_memory_space_to_str(value: CublasdxMemorySpace) -> str:
@@ -2318,4 +2405,10 @@ def cublasdx_memory_space_to_str(value: CublasdxMemorySpace) -> str:
         >>> cublasdx_memory_space_to_str(CublasdxMemorySpace.SMEM)
         'CUBLASDX_MEMORY_SPACE_SMEM'
     """
-    return _enum_str("cublasdxMemorySpaceToStr", value)
+    return _enum_str("cublasdxMemorySpaceToStr", value, CublasdxMemorySpace, "value")
+
+
+for _name in __all__:
+    if inspect.isfunction(globals()[_name]):
+        globals()[_name] = _with_handle_checks(globals()[_name])
+del _name

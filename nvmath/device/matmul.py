@@ -24,6 +24,7 @@ import collections
 import functools
 import math
 import os
+import re
 from typing import Any
 
 import numpy as np
@@ -87,6 +88,16 @@ _ELEMENT_BYTES = {"f16": 2, "bf16": 2, "tf32": 4, "f32": 4, "f64": 8, "f8_e4m3":
 _ELEMENT_BYTES.update({"i8": 1, "i16": 2, "i32": 4, "i64": 8, "u8": 1, "u16": 2, "u32": 4, "u64": 8})
 _DATA_TYPES = ("real", "complex")
 _EXECUTIONS = ("Block", "Thread", "Warp")
+# cuBLASDx 0.7.1 (libmathdx 0.4.1) runs GEMM with Block execution only: Thread execution is for
+# TRSM, and libmathdx refuses Warp for cuBLASDx descriptors (a bare COMMONDX_INVALID_VALUE).
+_GEMM_EXECUTIONS = ("Block",)
+# cuBLASDx's accumulator (C) precisions: int32_t, uint32_t, int64_t, uint64_t, __half, float, double.
+_ACCUMULATORS = ("i32", "u32", "i64", "u64", "f16", "f32", "f64")
+_INTEGRAL = ("i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64")
+_SHORT_NAMES = {short: name for name, short in reversed(_PRECISIONS.items())}
+_DEFAULT_ARRANGEMENT = ("row_major", "col_major", "col_major")
+_MAX_REASON = 200
+_SENTENCE_END = re.compile(r"(?<!e\.g)(?<!i\.e)\.\s")
 _ARRANGEMENTS = ("row_major", "col_major")
 _MIN_SM = 70
 _MAX_THREADS_PER_BLOCK = 1024
@@ -133,6 +144,72 @@ def _precisions(precision) -> tuple[tuple[str, str, str], tuple]:
     return names, given
 
 
+def _check_execution(execution: str, block_size, block_dim) -> None:
+    """Refuse executions cuBLASDx has no GEMM for, before any libmathdx call."""
+    check_choice("execution", execution, _EXECUTIONS)
+    if execution in _GEMM_EXECUTIONS:
+        return
+    block = "" if block_size is None and block_dim is None else " (and a block shape makes no sense without Block)"
+    reason = "Thread execution exists only for TRSM" if execution == "Thread" else "libmathdx 0.4.1 refuses Warp"
+    raise ValueError(
+        f"Argument 'execution' = {execution!r} is not supported for GEMM: cuBLASDx 0.7.1 has Block execution only "
+        f"({reason}); pass execution='Block'{block}."
+    )
+
+
+def _check_accumulator(names: tuple[str, str, str], precision) -> None:
+    """Refuse C precisions cuBLASDx cannot accumulate in, and integer accumulators narrower than 4x the inputs."""
+    a, b, c = names
+    integral = [p in _INTEGRAL for p in names]
+    if any(integral) and not all(integral):
+        raise ValueError(
+            f"Argument 'precision' = {precision!r} is not supported: cuBLASDx cannot mix integer and floating-point "
+            f"precisions in one GEMM (A, B and C all integer, e.g. (int8, int8, int32), or all floating-point)."
+        )
+    if c not in _ACCUMULATORS:
+        example = "(int8, int8, int32)" if c in _INTEGRAL else "(a, b, numpy.float32)"
+        allowed = ", ".join(_SHORT_NAMES[p] for p in _ACCUMULATORS)
+        raise ValueError(
+            f"Argument 'precision' = {precision!r} is not supported: C (the accumulator) is {_SHORT_NAMES[c]}; "
+            f"cuBLASDx accumulates in {allowed} only. Pass a triple (a, b, c), e.g. {example}."
+        )
+    if c in _INTEGRAL:
+        widest = max(_ELEMENT_BYTES[a], _ELEMENT_BYTES[b])
+        if _ELEMENT_BYTES[c] < 4 * widest:
+            raise ValueError(
+                f"Argument 'precision' = {precision!r} is not supported: an integer C must be at least 4 times as "
+                f"wide as A and B ({4 * widest} bytes), e.g. (int8, int8, int32)."
+            )
+
+
+def _check_leading_dimension(size: tuple[int, int, int], leading_dimension: tuple, arrangement) -> None:
+    """Each leading dimension must cover its matrix as stored: the row length (row-major) or column length."""
+    m, n, k = size
+    arrangement = arrangement or _DEFAULT_ARRANGEMENT
+    shapes = {"a": (m, k), "b": (k, n), "c": (m, n)}
+    for i, (matrix, order) in enumerate(zip("abc", arrangement, strict=True)):
+        rows, cols = shapes[matrix]
+        least = cols if order == "row_major" else rows
+        if leading_dimension[i] < least:
+            raise ValueError(
+                f"Argument 'leading_dimension' = {leading_dimension!r} is not supported: ld{matrix} = "
+                f"{leading_dimension[i]} must be at least {least} ({matrix.upper()} is {rows}x{cols}, {order})."
+            )
+
+
+def _short_reason(text: str) -> str:
+    """The first sentence of a libmathdx / cuBLASDx message, at most ``_MAX_REASON`` characters.
+
+    Example:
+        >>> _short_reason("Integer C must be wider, e.g. int32; Accumulator precision must be one of ...")
+        'Integer C must be wider, e.g. int32'
+        >>> _short_reason("LDA must be greater than K. See the docs.")
+        'LDA must be greater than K'
+    """
+    first = _SENTENCE_END.split(text.strip().split("; ")[0])[0].strip().rstrip(".")
+    return first if len(first) <= _MAX_REASON else first[: _MAX_REASON - 3].rstrip() + "..."
+
+
 def _argument_of(message: str) -> str | None:
     lowered = message.lower()
     for word, argument in _ARGUMENT_OF_MESSAGE:
@@ -159,15 +236,16 @@ def rejected(desc: MatmulDescription, exc: mathdx.MathdxError, given: dict) -> V
     messages = backend.description_errors(exc)
     if not messages:
         detail = (exc.detail or str(exc)).strip().splitlines()
-        return ValueError(
-            f"cuBLASDx rejects the GEMM {desc.describe()}: {detail[-1] if detail else exc}. Arguments given: {given}."
-        )
+        reason = _short_reason(detail[-1] if detail else str(exc))
+        named = {k: v for k, v in given.items() if v is not None}
+        return ValueError(f"cuBLASDx rejects the GEMM {desc.describe()}: {reason}. Arguments given: {named}.")
     argument = next((a for a in map(_argument_of, messages) if a is not None), None)
-    reasons = "; ".join(messages)
+    reason = _short_reason(messages[0])
     if argument is None or argument not in given:
-        return ValueError(f"cuBLASDx rejects the GEMM {desc.describe()}: {reasons}. Arguments given: {given}.")
+        named = {k: v for k, v in given.items() if v is not None}
+        return ValueError(f"cuBLASDx rejects the GEMM {desc.describe()}: {reason}. Arguments given: {named}.")
     return ValueError(
-        f"Argument {argument!r} = {given[argument]!r} is not supported by cuBLASDx for {desc.describe()}: {reasons}."
+        f"Argument {argument!r} = {given[argument]!r} is not supported by cuBLASDx for {desc.describe()}: {reason}."
     )
 
 
@@ -244,8 +322,8 @@ class Matmul:
             default (row, col, col).
         alignment: ``(a, b, c)`` in bytes (multiples of the element sizes, at most 16); None:
             the element sizes.
-        execution: ``'Block'`` (``'Warp'`` where cuBLASDx offers it; ``'Thread'`` is refused by
-            cuBLASDx 0.7 for GEMM).
+        execution: ``'Block'``. ``'Thread'`` and ``'Warp'`` are refused up front: cuBLASDx 0.7.1
+            has Thread execution for TRSM only, and libmathdx 0.4.1 has no Warp GEMM.
         static_block_dim: promise to launch with exactly ``block_dim`` (cuBLASDx can then
             specialize).
         with_pipeline: build for the pipeline API (the Hopper wgmma path).
@@ -295,8 +373,9 @@ class Matmul:
         register_numba_extensions()
         size = _triple("size", size, _positive_int)
         names, given_precision = _precisions(precision)
+        _check_accumulator(names, precision)
         check_choice("data_type", data_type, _DATA_TYPES)
-        check_choice("execution", execution, _EXECUTIONS)
+        _check_execution(execution, block_size, block_dim)
         for flag_name, flag in (
             ("static_block_dim", static_block_dim),
             ("with_pipeline", with_pipeline),
@@ -322,6 +401,7 @@ class Matmul:
             leading_dimension = None
         elif leading_dimension is not None:
             leading_dimension = _triple("leading_dimension", leading_dimension, _positive_int)
+            _check_leading_dimension(size, leading_dimension, arrangement)
         sm_value = normalize_sm(sm, library="cuBLASDx", min_sm=_MIN_SM)
 
         desc = MatmulDescription(
@@ -415,7 +495,7 @@ class Matmul:
 
     @property
     def execution(self) -> str:
-        """``'Block'`` or ``'Warp'``."""
+        """``'Block'`` (the only GEMM execution of cuBLASDx 0.7.1)."""
         return self._description.execution
 
     @property

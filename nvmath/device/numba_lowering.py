@@ -6,7 +6,9 @@
   :func:`nvmath.device.extern.call_extern`; its LTO-IR is generated (or read from the disk
   cache) at this point, i.e. only when a kernel that uses it is compiled. A c2c inverse on
   ``thread_data`` calls the forward function between two real/imaginary swaps (one function
-  to link for a forward + inverse kernel).
+  to link for a forward + inverse kernel). Before that, :func:`check_memory_spaces` checks
+  from the LLVM values that ``thread_data`` is a local array of at least ``storage_size``
+  elements and ``smem`` a shared array (Numba's array types do not tell).
 - Vector type constructors and ``to_complex``.
 
 Example:
@@ -15,16 +17,22 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
+import sys
+
+from llvmlite import ir
+from numba.core import errors as numba_errors
 from numba.cuda import cgutils, types
+from numba.cuda.core import errors as cuda_errors
 from numba.cuda.core.imputils import lower_builtin, lower_constant, lower_getattr_generic
 
 from nvmath.device import vector_types as vt
 from nvmath.device.extern import LTOIRCode, call_extern
 from nvmath.device.lto import fft as backend
 from nvmath.device.numba_types import DxType, FFTType, vector_numba_type
-from nvmath.device.numba_typing import EXECUTE_KEY, execute_api
+from nvmath.device.numba_typing import EXECUTE_KEY, brief_name, execute_api
 
-__all__ = ["fft_code"]
+__all__ = ["ExecuteTypingError", "Origin", "check_memory_spaces", "fft_code"]
 
 
 @lower_constant(DxType)
@@ -71,10 +79,238 @@ def _swap_real_imag(context, builder, array_type, array_value, count: int) -> No
         builder.store(swapped, pointer)
 
 
+# ---- where the arrays given to fft.execute live --------------------------------------------------
+#
+# Numba's array types carry neither the memory space nor the length, so a shared array passed as
+# thread_data (arguments swapped), a local array shorter than storage_size, or a global array in
+# place of local memory all type. Their LLVM values still tell: the ``data`` member of the array
+# struct is traced back (through insertvalue, loads of the allocas Numba keeps arrays in and the
+# stores into them, casts and GEPs) to an ``alloca [N x T]`` (cuda.local.array(N)), an
+# addrspace(3) global (cuda.shared.array) or a parameter of the function. What cannot be traced
+# (phi nodes, pointer arithmetic) is accepted unchecked.
+
+_DATA_FIELD = 4  # Numba's array model: meminfo, parent, nitems, itemsize, data, shape, strides
+_SHARED = 3  # NVVM address spaces
+_CONSTANT = 4
+_MAX_DEPTH = 48
+_MAX_STEPS = 4096  # per traced array: beyond it, the array is not checked
+
+
+@dataclasses.dataclass(frozen=True)
+class Origin:
+    """Where an array's data lives, as far as its LLVM value tells.
+
+    Attributes:
+        space: ``'local'``, ``'shared'``, ``'global'``, ``'constant'``, ``'parameter'`` (a
+            parameter of the function being compiled) or ``'unknown'``.
+        length: elements of a local or static shared array, when the data pointer is its start.
+
+    Example:
+        >>> Origin("local", 1).describe()
+        'a local array of 1 element'
+    """
+
+    space: str
+    length: int | None = None
+
+    def describe(self) -> str:
+        """A few words for error messages."""
+        if self.length is not None:
+            return f"a {self.space} array of {self.length} element{'s' if self.length != 1 else ''}"
+        return {"parameter": "a kernel argument (global memory)"}.get(self.space, f"a {self.space} array")
+
+
+_UNKNOWN = Origin("unknown")
+
+
+class ExecuteTypingError(cuda_errors.TypingError, numba_errors.TypingError):
+    """``fft.execute`` got an array in the wrong memory space, or one shorter than ``storage_size``.
+
+    Found while lowering (the array types alone do not tell); a TypingError of both numba-cuda
+    (so that Numba adds where in the kernel) and ``numba.core.errors`` (what users catch).
+
+    Example:
+        >>> from numba.core.errors import TypingError
+        >>> isinstance(ExecuteTypingError("thread_data must be a local array"), TypingError)
+        True
+    """
+
+
+class _Tracer:
+    """Trace array values of one LLVM function back to their allocation (see the comment above)."""
+
+    def __init__(self, function: ir.Function) -> None:
+        self.stores: dict[int, list] = {}  # id(pointer) -> values stored there (not constants)
+        self.field_stores: dict[tuple[int, int], list] = {}  # (id(struct pointer), field) -> values
+        for block in function.blocks:
+            for instr in block.instructions:
+                if not isinstance(instr, ir.StoreInstr) or isinstance(instr.operands[0], ir.Constant):
+                    continue
+                value, pointer = instr.operands
+                self.stores.setdefault(id(pointer), []).append(value)
+                field = self._struct_field(pointer)
+                if field is not None:
+                    self.field_stores.setdefault(field, []).append(value)
+
+    @staticmethod
+    def _struct_field(pointer) -> tuple[int, int] | None:
+        if not isinstance(pointer, ir.GEPInstr) or len(pointer.indices) != 2:
+            return None
+        first, second = pointer.indices
+        if not (isinstance(first, ir.Constant) and isinstance(second, ir.Constant)) or first.constant != 0:
+            return None
+        return id(pointer.pointer), second.constant
+
+    def array(self, value) -> Origin:
+        """Where the data of the Numba array struct ``value`` lives."""
+        self.steps, self.path = 0, set()
+        return self._merge(self._field(value, _DATA_FIELD, 0))
+
+    @staticmethod
+    def _merge(origins: list[Origin]) -> Origin:
+        spaces = {o.space for o in origins}
+        if len(spaces) != 1 or "unknown" in spaces:
+            return _UNKNOWN
+        lengths = [o.length for o in origins]
+        return Origin(spaces.pop(), None if None in lengths else min(lengths))
+
+    def _enter(self, key, depth: int) -> bool | None:
+        """True to go on; False past the limits (unknown); None on a cycle (nothing new comes from there)."""
+        self.steps += 1
+        if depth > _MAX_DEPTH or self.steps > _MAX_STEPS:
+            return False
+        if key in self.path:
+            return None
+        self.path.add(key)
+        return True
+
+    def _field(self, value, field: int, depth: int) -> list[Origin]:
+        key = ("field", id(value), field)
+        go = self._enter(key, depth)
+        if not go:
+            return [] if go is None else [_UNKNOWN]
+        try:
+            if isinstance(value, ir.InsertValue):
+                if list(value.indices) == [field]:
+                    return self._pointer(value.value, depth + 1, False)
+                return self._field(value.aggregate, field, depth + 1)
+            if isinstance(value, ir.LoadInstr):
+                pointer = value.operands[0]
+                found = [o for v in self.stores.get(id(pointer), []) for o in self._field(v, field, depth + 1)]
+                for v in self.field_stores.get((id(pointer), field), []):
+                    found += self._pointer(v, depth + 1, False)
+                return found or [_UNKNOWN]
+            return [_UNKNOWN]
+        finally:
+            self.path.discard(key)
+
+    def _pointer(self, value, depth: int, offset: bool) -> list[Origin]:
+        key = ("pointer", id(value), offset)
+        go = self._enter(key, depth)
+        if not go:
+            return [] if go is None else [_UNKNOWN]
+        try:
+            return self._pointer_origin(value, depth, offset)
+        finally:
+            self.path.discard(key)
+
+    def _pointer_origin(self, value, depth: int, offset: bool) -> list[Origin]:
+        if isinstance(value, ir.CastInstr) and value.opname in ("bitcast", "addrspacecast"):
+            source = value.operands[0]
+            if getattr(source.type, "addrspace", 0) == _SHARED:
+                return [Origin("shared")]
+            return self._pointer(source, depth + 1, offset)
+        if isinstance(value, ir.GEPInstr):
+            moved = not all(isinstance(i, ir.Constant) and i.constant == 0 for i in value.indices)
+            return self._pointer(value.pointer, depth + 1, offset or moved)
+        if isinstance(value, ir.AllocaInstr):
+            allocated = value.allocated_type
+            length = allocated.count if isinstance(allocated, ir.ArrayType) and not offset else None
+            return [Origin("local", length)]
+        if isinstance(value, ir.GlobalVariable):
+            space = {_SHARED: "shared", _CONSTANT: "constant"}.get(value.type.addrspace, "global")
+            allocated = value.value_type
+            sized = isinstance(allocated, ir.ArrayType) and allocated.count > 0 and not offset
+            return [Origin(space, allocated.count if sized and space == "shared" else None)]
+        if isinstance(value, ir.Argument):
+            return [Origin("parameter")]
+        if isinstance(value, ir.LoadInstr):  # a pointer kept in memory
+            stored = self.stores.get(id(value.operands[0]), [])
+            return [o for v in stored for o in self._pointer(v, depth + 1, offset)] or [_UNKNOWN]
+        return [_UNKNOWN]
+
+
+def _compiling_a_kernel() -> bool:
+    """Whether the function being lowered is a kernel (its array parameters are global memory).
+
+    Lowering does not say; the innermost ``numba.cuda.compiler.compile_cuda`` on the stack does,
+    through its caller: ``numba.cuda.compile*(..., device=False)`` or a ``@cuda.jit`` kernel
+    (``_Kernel``), or a device function (then a parameter may be a caller's local array, and
+    it is not checked). Frames of numba-cuda's compile-lock wrappers are skipped.
+    """
+    from numba.cuda import compiler, dispatcher
+
+    def skip_wrappers(frame):
+        while frame is not None and frame.f_code.co_name in ("_acquire_compile_lock", "wrapper", "_inner"):
+            frame = frame.f_back
+        return frame
+
+    frame = sys._getframe(1)
+    while frame is not None and not (
+        frame.f_code.co_name == "compile_cuda" and frame.f_code.co_filename == compiler.__file__
+    ):
+        frame = frame.f_back
+    caller = skip_wrappers(frame.f_back) if frame is not None else None
+    if caller is None:
+        return False
+    if caller.f_code.co_name == "_compile_pyfunc_with_fixup" and caller.f_code.co_filename == compiler.__file__:
+        return caller.f_locals.get("device") is False
+    return caller.f_code.co_name == "__init__" and isinstance(caller.f_locals.get("self"), dispatcher._Kernel)
+
+
+def check_memory_spaces(fft_type: FFTType, api: str, values, function: ir.Function) -> None:
+    """Check that ``fft.execute``'s arrays live where cuFFTDx needs them.
+
+    ``thread_data`` must be a local array (``cuda.local.array``) of at least ``storage_size``
+    elements; ``smem`` a shared array.
+
+    Raises:
+        ExecuteTypingError: an array is elsewhere or too short; the message says what is expected.
+    """
+    roles = ("thread_data", "smem") if api == "register" else ("smem",)
+    tracer = _Tracer(function)
+    storage_size = fft_type.traits.storage_size
+    kernel = None
+    for index, (role, value) in enumerate(zip(roles, values, strict=False)):
+        origin = tracer.array(value)
+        if origin.space == "parameter":
+            kernel = _compiling_a_kernel() if kernel is None else kernel
+            if not kernel:
+                continue
+        expected = "shared" if role == "smem" else "local"
+        too_short = role == "thread_data" and origin.space == "local" and (origin.length or storage_size) < storage_size
+        if origin.space in (expected, "unknown") and not too_short:
+            continue
+        want = (
+            f"a local array of at least storage_size = {storage_size} elements "
+            "(cuda.local.array(fft.storage_size, fft.value_type))"
+            if role == "thread_data"
+            else "a shared array (cuda.shared.array(0, fft.value_type))"
+        )
+        other = "local" if role == "smem" else "shared"
+        swapped = " (arguments swapped?)" if len(values) == 2 and origin.space == other else ""
+        name = brief_name(fft_type)
+        raise ExecuteTypingError(
+            f"{name}.execute: {role} (argument {index}) must be {want}; got {origin.describe()}{swapped}."
+        )
+
+
 def _lower_execute(context, builder, sig, args):
     fft_type = sig.args[0]
     arg_types, values = sig.args[1:], args[1:]
-    symbol, code, swap = fft_code(fft_type, execute_api(fft_type, arg_types))
+    api = execute_api(fft_type, arg_types)
+    check_memory_spaces(fft_type, api, values, builder.function)
+    symbol, code, swap = fft_code(fft_type, api)
     storage_size = fft_type.traits.storage_size
     if swap:
         _swap_real_imag(context, builder, arg_types[0], values[0], storage_size)

@@ -35,9 +35,10 @@ from nvmath.device.fft import FFT
 from nvmath.device.lto.fft import kernel_code_description, prefetch_ltoir
 from nvmath.device.numba_types import DxType, FFTType, VectorClassType, vector_numba_type
 
-__all__ = ["EXECUTE_KEY", "execute_api"]
+__all__ = ["EXECUTE_KEY", "brief_name", "execute_api"]
 
 EXECUTE_KEY = "nvmath.device.FFT.execute"
+
 
 @typeof_impl.register(FFT)
 def _typeof_fft(value: FFT, context) -> FFTType:
@@ -48,31 +49,49 @@ def _dtype_ref(nb_type):
     return types.NumberClass(nb_type) if isinstance(nb_type, types.Number) else types.TypeRef(nb_type)
 
 
+def brief_name(fft_type: FFTType) -> str:
+    """A short name of the FFT for messages.
+
+    Example:
+        >>> import numpy as np
+        >>> fft = FFT(64, np.float32, "c2c", "Block", direction="forward", sm=90)
+        >>> brief_name(FFTType(fft.description, fft.traits, fft.precision))
+        'FFT(64, float32, c2c forward, Block)'
+    """
+    d = fft_type.description
+    precision = {"f16": "float16", "f32": "float32", "f64": "float64"}.get(d.precision, d.precision)
+    kind = d.fft_type if d.direction is None or d.fft_type != "c2c" else f"c2c {d.direction}"
+    return f"FFT({d.size}, {precision}, {kind}, {d.execution})"
+
+
+def _expected_form(execution: str) -> str:
+    local = "thread_data = cuda.local.array(fft.storage_size, fft.value_type)"
+    if execution == "Thread":
+        return f"fft.execute(thread_data) with {local}"
+    return f"fft.execute(thread_data, smem) with {local}, smem = cuda.shared.array(0, fft.value_type)"
+
+
 def execute_api(fft_type: FFTType, args) -> str:
     """Check the arguments of ``fft.execute(...)`` and return the API: ``'register'`` or ``'shared'``.
+
+    Block execution takes ``(thread_data, smem)`` (register API) or ``(smem)`` (shared-memory
+    API); Thread execution takes ``(thread_data)``.
 
     Raises:
         TypingError: the arguments do not match; the message says what is expected.
     """
     d = fft_type.description
     value = numba_type(fft_type.traits.value_type)
-    expected_array = f"a 1-D array of {value} (cuda.local.array(fft.storage_size, fft.value_type))"
-    if d.execution == "Thread":
-        forms = f"fft.execute(thread_data) with thread_data {expected_array}"
-        valid_counts = (1,)
-    else:
-        forms = (
-            "fft.execute(thread_data, smem) or fft.execute(smem), with thread_data "
-            f"{expected_array} and smem a 1-D shared array of {value} "
-            "(cuda.shared.array(0, fft.value_type))"
-        )
-        valid_counts = (1, 2)
+    name = brief_name(fft_type)
+    valid_counts = (1,) if d.execution == "Thread" else (1, 2)
     if len(args) not in valid_counts:
-        raise TypingError(f"{fft_type.name}.execute takes {forms}; got {len(args)} arguments {args}")
+        counts = "1 argument" if d.execution == "Thread" else "1 or 2 arguments"
+        raise TypingError(f"{name}.execute takes {counts}, got {len(args)}. Expected {_expected_form(d.execution)}.")
     for index, arg in enumerate(args):
         if not isinstance(arg, types.Array) or arg.ndim != 1 or arg.dtype != value:
             raise TypingError(
-                f"{fft_type.name}.execute argument {index} must be a 1-D array of {value}, got {arg}. Expected {forms}."
+                f"{name}.execute argument {index} must be a 1-D array of {value}, got {arg}. "
+                f"Expected {_expected_form(d.execution)}."
             )
     if d.execution == "Thread" or len(args) == 2:
         return "register"
@@ -109,7 +128,7 @@ class FFTAttributes(AttributeTemplate):
     @bound_function(EXECUTE_KEY)
     def resolve_execute(self, fft_type: FFTType, args, kws):
         if kws:
-            raise TypingError(f"{fft_type.name}.execute takes no keyword arguments, got {sorted(kws)}")
+            raise TypingError(f"{brief_name(fft_type)}.execute takes no keyword arguments, got {sorted(kws)}.")
         api = execute_api(fft_type, args)
         description, _ = kernel_code_description(fft_type.description, api)
         prefetch_ltoir(description, api)  # generate while typing and lowering go on
