@@ -57,7 +57,7 @@ from nvmath.host.options import (
     parse_fft_options,
     parse_fft_options_shared,
 )
-from nvmath.host.planned import Lifetime, PlanFreedError, PlanStream, ResultPool, Workspace
+from nvmath.host.planned import Freeable, Lifetime, PlanFreedError, PlanStream, ResultPool, Workspace
 
 __all__ = ["FFT", "FFTDirection", "fft", "ifft", "irfft", "rfft"]
 
@@ -102,7 +102,7 @@ def _resolve_fft_type(options: FFTOptions, op: _ops.Operand) -> str:
     return "C2C" if (op.dtype.startswith("complex")) else "R2C"
 
 
-class FFT:
+class FFT(Freeable):
     """A planned cuFFT transform of one operand layout, executed as often as needed.
 
     Args:
@@ -648,19 +648,6 @@ class FFT:
             self._scratch = None
             self._results.clear()
             self._callbacks = ()
-
-    def __enter__(self) -> FFT:
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        self.free()
-
-    def __del__(self):
-        try:
-            if not self._life.freed and not Lifetime.finalizing():
-                self.free()
-        except Exception:
-            pass
 
     # ------------------------------------------------------------------------------------------
     # Keys

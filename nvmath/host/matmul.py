@@ -69,7 +69,7 @@ from nvmath.host.matmul_options import (
     resolve_memory_limit,
 )
 from nvmath.host.memory import allocate, default_memory_manager
-from nvmath.host.planned import Lifetime, PlanFreedError, PlanStream, ResultPool, Workspace
+from nvmath.host.planned import Freeable, Lifetime, PlanFreedError, PlanStream, ResultPool, Workspace
 
 __all__ = [
     "Algorithm",
@@ -1356,7 +1356,7 @@ def _new_host(package: str, shape, strides, dtype: str):
 # --------------------------------------------------------------------------------------------
 
 
-class Matmul:
+class Matmul(Freeable):
     """A planned ``F(alpha * a @ b + beta * c)`` (cuBLASLt), executed as often as needed.
 
     Args:
@@ -2318,19 +2318,6 @@ class Matmul:
                 self._results.clear()
             self._out_factories = None
             self._algorithms = ()
-
-    def __enter__(self) -> Matmul:
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        self.free()
-
-    def __del__(self):
-        try:
-            if not self._life.freed and not Lifetime.finalizing():
-                self.free()
-        except Exception:
-            pass
 
     # ------------------------------------------------------------------------------------------
     # Keys

@@ -33,7 +33,7 @@ from nvmath.host import streams
 from nvmath.host.memory import allocate
 from nvmath.host.operands import result_factory
 
-__all__ = ["Lifetime", "PlanFreedError", "PlanStream", "ResultPool", "Workspace"]
+__all__ = ["Freeable", "Lifetime", "PlanFreedError", "PlanStream", "ResultPool", "Workspace"]
 
 
 class PlanFreedError(RuntimeError):
@@ -78,6 +78,33 @@ class Lifetime:
     def finalizing() -> bool:
         """Whether the interpreter is shutting down (``__del__`` then frees nothing)."""
         return sys is None or sys.is_finalizing()
+
+
+class Freeable:
+    """``with`` support and freeing on garbage collection for a planned object with ``free()`` and ``_life``.
+
+    ``FFT`` and ``Matmul`` inherit these three methods and nothing else: ``free()`` and the
+    :class:`Lifetime` in ``self._life`` are their own.
+
+    Example:
+        >>> with nvmath.fft.FFT(x) as f:  # doctest: +SKIP
+        ...     f.plan()
+    """
+
+    __slots__ = ()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.free()
+
+    def __del__(self):
+        try:
+            if not self._life.freed and not Lifetime.finalizing():
+                self.free()
+        except Exception:  # never raise from a finalizer (e.g. a constructor that failed early)
+            pass
 
 
 class PlanStream:
