@@ -22,7 +22,7 @@ from typing import Any
 from nvmath._validation import check_options, check_positive_int
 from nvmath.bindings import cublaslt
 from nvmath.bindings.library_types import DataType, data_type
-from nvmath.host.options import HostOptions
+from nvmath.host.options import HostOptions, parse_options_shared
 
 __all__ = [
     "MatmulOptions",
@@ -215,29 +215,6 @@ def parse_matmul_options(options: Any) -> MatmulOptions:
     return check_options(options, MatmulOptions, name="options")
 
 
-_PARSED: dict = {}
-
-
-def _shared(options: Any, cls: type, parse):
-    if isinstance(options, cls):
-        return options
-    if options is None:
-        key = (cls, None)
-    elif isinstance(options, dict):
-        try:  # with the types: True == 1, but only True is a valid 'blocking'
-            key = (cls, frozenset((name, type(value), value) for name, value in options.items()))
-        except TypeError:  # an unhashable value: parse every time
-            return parse(options)
-    else:
-        return parse(options)  # raises the usual TypeError
-    parsed = _PARSED.get(key)
-    if parsed is None:
-        parsed = parse(options)
-        if len(_PARSED) < 256:
-            _PARSED[key] = parsed
-    return parsed
-
-
 def parse_matmul_options_shared(options: Any) -> MatmulOptions:
     """Like :func:`parse_matmul_options`, but None and dicts of hashable values are parsed once and
     the parsed object shared (for the stateless function and the plan cache, whose plans never
@@ -247,7 +224,7 @@ def parse_matmul_options_shared(options: Any) -> MatmulOptions:
         >>> parse_matmul_options_shared({"blocking": True}) is parse_matmul_options_shared({"blocking": True})
         True
     """
-    return _shared(options, MatmulOptions, parse_matmul_options)
+    return parse_options_shared(options, MatmulOptions, parse_matmul_options)
 
 
 @dataclasses.dataclass
@@ -312,5 +289,5 @@ def parse_preferences(preferences: Any, shared: bool = False) -> MatmulPlanPrefe
         2
     """
     if shared:
-        return _shared(preferences, MatmulPlanPreferences, _parse_preferences)
+        return parse_options_shared(preferences, MatmulPlanPreferences, _parse_preferences)
     return _parse_preferences(preferences)

@@ -19,6 +19,7 @@ import dataclasses
 import enum
 import logging
 import numbers
+from collections.abc import Callable
 from typing import Any, Literal
 
 from nvmath._validation import check_choice, check_options
@@ -34,6 +35,7 @@ __all__ = [
     "parse_execution",
     "parse_fft_options",
     "parse_fft_options_shared",
+    "parse_options_shared",
 ]
 
 FFT_TYPES = ("C2C", "R2C", "C2R")
@@ -291,30 +293,41 @@ def parse_fft_options(options: Any) -> FFTOptions:
 _PARSED_OPTIONS: dict = {}
 
 
-def parse_fft_options_shared(options: Any) -> FFTOptions:
-    """Like :func:`parse_fft_options`, but ``None`` and dicts of hashable values are parsed once
+def parse_options_shared(options: Any, cls: type, parse: Callable[[Any], Any]) -> Any:
+    """``parse(options)``, but ``None`` and dicts of hashable values are parsed once per ``cls``
     and the parsed object is shared: for internal objects that never reach the user (the
-    stateless functions' plans, :class:`~nvmath.fft.PlanCache`), where parsing the same dict
-    on every call would cost more than a small transform.
+    stateless functions' plans, the plan caches), where parsing the same dict on every call
+    would cost more than a small transform or matmul. A ``cls`` instance is returned as is.
+
+    Example:
+        >>> a = parse_options_shared({"blocking": True}, FFTOptions, parse_fft_options)
+        >>> a is parse_options_shared({"blocking": True}, FFTOptions, parse_fft_options)
+        True
+    """
+    if isinstance(options, cls):
+        return options
+    if options is None:
+        key = (cls, None)
+    elif isinstance(options, dict):
+        try:  # with the types: True == 1, but only True is a valid 'blocking'
+            key = (cls, frozenset((name, type(value), value) for name, value in options.items()))
+        except TypeError:  # an unhashable value: parse every time
+            return parse(options)
+    else:
+        return parse(options)  # raises the usual TypeError
+    parsed = _PARSED_OPTIONS.get(key)
+    if parsed is None:
+        parsed = parse(options)
+        if len(_PARSED_OPTIONS) < 512:
+            _PARSED_OPTIONS[key] = parsed
+    return parsed
+
+
+def parse_fft_options_shared(options: Any) -> FFTOptions:
+    """:func:`parse_fft_options` through :func:`parse_options_shared`.
 
     Example:
         >>> parse_fft_options_shared({"blocking": True}) is parse_fft_options_shared({"blocking": True})
         True
     """
-    if isinstance(options, FFTOptions):
-        return options
-    if options is None:
-        key = None
-    elif isinstance(options, dict):
-        try:  # with the types: True == 1, but only True is a valid 'blocking'
-            key = frozenset((name, type(value), value) for name, value in options.items())
-        except TypeError:  # an unhashable value: parse every time
-            return parse_fft_options(options)
-    else:
-        return parse_fft_options(options)  # raises the usual TypeError
-    parsed = _PARSED_OPTIONS.get(key)
-    if parsed is None:
-        parsed = parse_fft_options(options)
-        if len(_PARSED_OPTIONS) < 256:
-            _PARSED_OPTIONS[key] = parsed
-    return parsed
+    return parse_options_shared(options, FFTOptions, parse_fft_options)
