@@ -21,7 +21,7 @@ import sys
 import tempfile
 import time
 
-from benchmarks.timing import Timing, print_table, time_gpu, time_host
+from benchmarks.timing import Timing, print_table, profile_calls, time_gpu, time_host
 
 
 def _multiply(data_out, offset, value, user_info, unused):
@@ -189,8 +189,6 @@ def _epilog(cupy):
 
 def profile(calls: int = 2000) -> None:
     """cProfile the small-call paths (stateless, plan cache, stateful torch): where the time goes."""
-    import cProfile
-    import pstats
 
     import cupy
 
@@ -212,16 +210,7 @@ def profile(calls: int = 2000) -> None:
         cases["stateful torch"] = lambda: g.execute()
     except ImportError:
         pass
-    for name, fn in cases.items():
-        for _ in range(50):
-            fn()
-        profiler = cProfile.Profile()
-        profiler.enable()
-        for _ in range(calls if name != "stateless" else calls // 10):
-            fn()
-        profiler.disable()
-        print(f"\n==== {name}")
-        pstats.Stats(profiler).sort_stats("tottime").print_stats(18)
+    profile_calls(cases, calls)
 
 
 def main() -> None:

@@ -30,7 +30,7 @@ import dataclasses
 import time
 from collections.abc import Callable
 
-from benchmarks.timing import Timing, print_table, time_gpu, time_host
+from benchmarks.timing import Timing, print_table, profile_calls, time_gpu, time_host
 
 BIG = 8192
 
@@ -347,8 +347,6 @@ def profile(calls: int = 2000) -> None:
         >>> from benchmarks.host_matmul import profile
         >>> profile(calls=500)  # doctest: +SKIP
     """
-    import cProfile
-    import pstats
 
     import cupy
 
@@ -373,17 +371,7 @@ def profile(calls: int = 2000) -> None:
         cases["plan cache torch"] = lambda: cache.matmul(t, t)
     except ImportError:
         pass
-    for name, fn in cases.items():
-        for _ in range(50):
-            fn()
-        profiler = cProfile.Profile()
-        profiler.enable()
-        for _ in range(calls if name != "stateless" else calls // 10):
-            fn()
-        profiler.disable()
-        cupy.cuda.get_current_stream().synchronize()
-        print(f"\n==== {name}")
-        pstats.Stats(profiler).sort_stats("tottime").print_stats(18)
+    profile_calls(cases, calls, lambda: cupy.cuda.get_current_stream().synchronize())
     cache.clear()
 
 
