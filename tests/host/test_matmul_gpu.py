@@ -558,7 +558,14 @@ def test_bias_gradient_epilogs(package, dtype, epilog):
     need_dtype(package, dtype)
     a, b, an, bn = operands(package, dtype, (40, 24), (24, 18))
     poison(package)
-    d, extra = _run(lambda: matmul(a, b, epilog=epilog), epilog, dtype)
+    try:
+        d, extra = _run(lambda: matmul(a, b, epilog=epilog), epilog, dtype)
+    except MatmulUnsupportedError:
+        if epilog == E.BGRADA and dtype in ("float16", "bfloat16"):
+            # Measured on the H200 (cuBLASLt 13.1): no algorithm for 16-bit BGRADA at this size with
+            # A row-major (op N or T) and a column-major D; the refusal is the package's own error.
+            pytest.xfail("cuBLASLt 13.1 offers no 16-bit BGRADA algorithm for this problem")
+        raise
     check(d, an @ bn, dtype)
     if epilog == E.BGRADA:
         check(extra["bgrada"], an.sum(axis=-1), dtype)  # over K: length M

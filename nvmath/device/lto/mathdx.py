@@ -139,8 +139,20 @@ def _cache_key(request: Request) -> dict:
 
 
 def _build_here(request: Request) -> bytes:
+    """Build ``request`` in this process; where libmathdx fails for this process, in a clean worker.
+
+    libmathdx 0.4.1's cuBLASDx queries fail with ``COMMONDX_INTERNAL_ERROR`` and no error text
+    in processes that loaded some libraries before it (measured: ``import torch`` first, on
+    the H200 host); a ``python -I`` worker, which imports no more than the binding, builds it.
+    """
     with LIBMATHDX_LOCK:
-        return request.build()
+        try:
+            return request.build()
+        except mathdx.MathdxError as exc:
+            if exc.status != mathdx.CommondxStatusType.INTERNAL_ERROR or exc.detail:
+                raise
+    get_logger().info("libmathdx failed in this process (internal error); building %s in a worker", request.describe())
+    return _build_in_worker(request)
 
 
 def _cached_build(request: Request, *, in_worker: bool = False) -> bytes:
