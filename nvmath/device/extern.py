@@ -31,6 +31,7 @@ import contextlib
 import dataclasses
 import functools
 import inspect
+import sys
 from collections.abc import Sequence
 from types import SimpleNamespace as types_namespace
 
@@ -314,6 +315,40 @@ def _install_argument_hook() -> None:
         kernelargs.append(convert(val))
 
     _Kernel._prepare_args = _prepare_args
+
+
+def compiling_a_kernel() -> bool:
+    """Whether the function being lowered is a kernel (its array parameters are global memory).
+
+    Lowering does not say; the innermost ``numba.cuda.compiler.compile_cuda`` on the stack does,
+    through its caller: ``numba.cuda.compile*(..., device=False)`` or a ``@cuda.jit`` kernel
+    (``_Kernel``), or a device function (then a parameter may be a caller's local array, and
+    it is not checked). Frames of numba-cuda's compile-lock wrappers are skipped. It reads
+    numba-cuda 0.30's private call structure (this module is the one place that does): when
+    that changes, it answers False and kernel parameters simply go unchecked.
+
+    Example:
+        >>> compiling_a_kernel()  # outside any compile
+        False
+    """
+    from numba.cuda import compiler, dispatcher
+
+    def skip_wrappers(frame):
+        while frame is not None and frame.f_code.co_name in ("_acquire_compile_lock", "wrapper", "_inner"):
+            frame = frame.f_back
+        return frame
+
+    frame = sys._getframe(1)
+    while frame is not None and not (
+        frame.f_code.co_name == "compile_cuda" and frame.f_code.co_filename == compiler.__file__
+    ):
+        frame = frame.f_back
+    caller = skip_wrappers(frame.f_back) if frame is not None else None
+    if caller is None:
+        return False
+    if caller.f_code.co_name == "_compile_pyfunc_with_fixup" and caller.f_code.co_filename == compiler.__file__:
+        return caller.f_locals.get("device") is False
+    return caller.f_code.co_name == "__init__" and isinstance(caller.f_locals.get("self"), dispatcher._Kernel)
 
 
 install_hooks()

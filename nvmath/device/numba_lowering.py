@@ -18,7 +18,6 @@ Example:
 from __future__ import annotations
 
 import dataclasses
-import sys
 
 from llvmlite import ir
 from numba.core import errors as numba_errors
@@ -27,7 +26,7 @@ from numba.cuda.core import errors as cuda_errors
 from numba.cuda.core.imputils import lower_builtin, lower_constant, lower_getattr_generic
 
 from nvmath.device import vector_types as vt
-from nvmath.device.extern import LTOIRCode, call_extern
+from nvmath.device.extern import LTOIRCode, call_extern, compiling_a_kernel
 from nvmath.device.lto import fft as backend
 from nvmath.device.numba_types import DxType, FFTType, vector_numba_type
 from nvmath.device.numba_typing import EXECUTE_KEY, brief_name, execute_api
@@ -240,34 +239,6 @@ class _Tracer:
         return [_UNKNOWN]
 
 
-def _compiling_a_kernel() -> bool:
-    """Whether the function being lowered is a kernel (its array parameters are global memory).
-
-    Lowering does not say; the innermost ``numba.cuda.compiler.compile_cuda`` on the stack does,
-    through its caller: ``numba.cuda.compile*(..., device=False)`` or a ``@cuda.jit`` kernel
-    (``_Kernel``), or a device function (then a parameter may be a caller's local array, and
-    it is not checked). Frames of numba-cuda's compile-lock wrappers are skipped.
-    """
-    from numba.cuda import compiler, dispatcher
-
-    def skip_wrappers(frame):
-        while frame is not None and frame.f_code.co_name in ("_acquire_compile_lock", "wrapper", "_inner"):
-            frame = frame.f_back
-        return frame
-
-    frame = sys._getframe(1)
-    while frame is not None and not (
-        frame.f_code.co_name == "compile_cuda" and frame.f_code.co_filename == compiler.__file__
-    ):
-        frame = frame.f_back
-    caller = skip_wrappers(frame.f_back) if frame is not None else None
-    if caller is None:
-        return False
-    if caller.f_code.co_name == "_compile_pyfunc_with_fixup" and caller.f_code.co_filename == compiler.__file__:
-        return caller.f_locals.get("device") is False
-    return caller.f_code.co_name == "__init__" and isinstance(caller.f_locals.get("self"), dispatcher._Kernel)
-
-
 def check_memory_spaces(fft_type: FFTType, api: str, values, function: ir.Function) -> None:
     """Check that ``fft.execute``'s arrays live where cuFFTDx needs them.
 
@@ -284,7 +255,7 @@ def check_memory_spaces(fft_type: FFTType, api: str, values, function: ir.Functi
     for index, (role, value) in enumerate(zip(roles, values, strict=False)):
         origin = tracer.array(value)
         if origin.space == "parameter":
-            kernel = _compiling_a_kernel() if kernel is None else kernel
+            kernel = compiling_a_kernel() if kernel is None else kernel
             if not kernel:
                 continue
         expected = "shared" if role == "smem" else "local"
