@@ -156,6 +156,16 @@ class FFT:
         ffts_per_block = _check_knob("ffts_per_block", ffts_per_block)
         elements_per_thread = _check_knob("elements_per_thread", elements_per_thread)
         layout, mode = _check_real_fft_options(real_fft_options, fft_type)
+        if size % 2 and (layout == "packed" or mode == "folded"):
+            raise ValueError(
+                f"Argument 'real_fft_options' = {real_fft_options!r} is not supported for size={size}: "
+                "'packed' and 'folded' need an even size."
+            )
+        if precision_name == "f16" and isinstance(ffts_per_block, int) and ffts_per_block % 2:
+            raise ValueError(
+                f"Argument 'ffts_per_block' = {ffts_per_block} is not supported for precision=float16: allowed "
+                "values are multiples of 2 (each half-precision element holds two FFTs), None or 'suggested'."
+            )
         if execution == "Thread":
             if ffts_per_block not in (None, "suggested", 1):
                 raise ValueError(
