@@ -13,6 +13,7 @@ from numba.core.errors import TypingError
 
 from nvmath.device import Matmul, copy, copy_wait, make_tensor
 from nvmath.device.extern import compile_kernel
+from tests.device.matmul_kernels import dynamic_ld_kernel, smem_kernel
 
 pytestmark = pytest.mark.slow
 
@@ -22,49 +23,6 @@ INLINED = {"CALL": 0, "LDL": 0, "STL": 0}
 @pytest.fixture(scope="module")
 def mm_f32():
     return Matmul((32, 16, 64), np.float32, "real", sm=90, block_size=64)
-
-
-def smem_kernel(MM):
-    def kernel(a, b, c, alpha, beta):
-        sa = cuda.shared.array(MM.a_size, MM.a_value_type)
-        sb = cuda.shared.array(MM.b_size, MM.b_value_type)
-        sc = cuda.shared.array(MM.c_size, MM.c_value_type)
-        t = cuda.threadIdx.x
-        for i in range(t, MM.a_size, MM.block_size):
-            sa[i] = a[i]
-        for i in range(t, MM.b_size, MM.block_size):
-            sb[i] = b[i]
-        for i in range(t, MM.c_size, MM.block_size):
-            sc[i] = c[i]
-        cuda.syncthreads()
-        MM.execute(alpha, sa, sb, beta, sc)
-        cuda.syncthreads()
-        for i in range(t, MM.c_size, MM.block_size):
-            c[i] = sc[i]
-
-    return kernel
-
-
-def dynamic_ld_kernel(MM, lda, ldb, ldc):
-    # row-major A (m x k), column-major B (k x n) and C (m x n): the default arrangement
-    a_size, b_size, c_size = lda * MM.a_dim[0], ldb * MM.b_dim[1], ldc * MM.c_dim[1]
-
-    def kernel(a, b, c):
-        sa = cuda.shared.array(a_size, MM.a_value_type)
-        sb = cuda.shared.array(b_size, MM.b_value_type)
-        sc = cuda.shared.array(c_size, MM.c_value_type)
-        t = cuda.threadIdx.x
-        for i in range(t, a.size, MM.block_size):
-            sa[i] = a[i]
-        for i in range(t, b.size, MM.block_size):
-            sb[i] = b[i]
-        cuda.syncthreads()
-        MM.execute(1.0, sa, lda, sb, ldb, 0.0, sc, ldc)
-        cuda.syncthreads()
-        for i in range(t, c.size, MM.block_size):
-            c[i] = sc[i]
-
-    return kernel
 
 
 def accumulator_kernel(MM):
@@ -97,7 +55,9 @@ def test_shared_memory_api_is_fully_inlined(mm_f32):
 
 
 def test_runtime_leading_dimension_api_is_fully_inlined(mm_f32):
-    compiled = compile_kernel(dynamic_ld_kernel(mm_f32, 68, 72, 40), [F32, F32, F32], cc=(9, 0))
+    compiled = compile_kernel(
+        dynamic_ld_kernel(mm_f32, 68, 72, 40), [F32, F32, F32, types.float32, types.float32], cc=(9, 0)
+    )
     assert compiled.sass_counts() == INLINED
 
 

@@ -39,12 +39,11 @@ if not SIMULATED:
         assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
 
 else:
-    # numba.cuda first: libmathdx compiles fail (COMMONDX_INTERNAL_ERROR) when llvmlite is loaded
-    # before it without numba.cuda.
     from numba import cuda
 
     from nvmath.device import Matmul, axpby, clear, copy, copy_wait, make_fragment_like, make_tensor
     from nvmath.device.simulator_matmul import reference_gemm
+    from tests.device import matmul_kernels
 
     RNG = np.random.default_rng()
     TOL = {"float16": 1e-2, "float32": 1e-5, "float64": 1e-12}
@@ -143,52 +142,11 @@ else:
     # ---- kernels (written for the GPU) ------------------------------------------------------------------
 
     def smem_kernel(MM):
-        @cuda.jit
-        def kernel(a, b, c, alpha, beta):
-            sa = cuda.shared.array(MM.a_size, MM.a_value_type)
-            sb = cuda.shared.array(MM.b_size, MM.b_value_type)
-            sc = cuda.shared.array(MM.c_size, MM.c_value_type)
-            t = cuda.threadIdx.x + cuda.blockDim.x * cuda.threadIdx.y
-            for i in range(t, MM.a_size, MM.block_size):
-                sa[i] = a[i]
-            for i in range(t, MM.b_size, MM.block_size):
-                sb[i] = b[i]
-            for i in range(t, MM.c_size, MM.block_size):
-                sc[i] = c[i]
-            cuda.syncthreads()
-            MM.execute(alpha, sa, sb, beta, sc)
-            cuda.syncthreads()
-            for i in range(t, MM.c_size, MM.block_size):
-                c[i] = sc[i]
-
-        return kernel
+        return cuda.jit(matmul_kernels.smem_kernel(MM))
 
     def dynamic_ld_kernel(MM, lda, ldb, ldc):
-        def size(which, ld):
-            rows, cols = {"a": MM.a_dim, "b": MM.b_dim, "c": MM.c_dim}[which]
-            return ld * (cols if getattr(MM.arrangement, which) == "col_major" else rows)
-
-        a_size, b_size, c_size = size("a", lda), size("b", ldb), size("c", ldc)
-
-        @cuda.jit
-        def kernel(a, b, c, alpha, beta):
-            sa = cuda.shared.array(a_size, MM.a_value_type)
-            sb = cuda.shared.array(b_size, MM.b_value_type)
-            sc = cuda.shared.array(c_size, MM.c_value_type)
-            t = cuda.threadIdx.x + cuda.blockDim.x * cuda.threadIdx.y
-            for i in range(t, a_size, MM.block_size):
-                sa[i] = a[i]
-            for i in range(t, b_size, MM.block_size):
-                sb[i] = b[i]
-            for i in range(t, c_size, MM.block_size):
-                sc[i] = c[i]
-            cuda.syncthreads()
-            MM.execute(alpha, sa, lda, sb, ldb, beta, sc, ldc)
-            cuda.syncthreads()
-            for i in range(t, c_size, MM.block_size):
-                c[i] = sc[i]
-
-        return kernel, (a_size, b_size, c_size)
+        kernel = cuda.jit(matmul_kernels.dynamic_ld_kernel(MM, lda, ldb, ldc))
+        return kernel, matmul_kernels.dynamic_ld_sizes(MM, lda, ldb, ldc)
 
     def tensor_smem_kernel(MM, suggested):
         """Tensor API with C in shared memory: copy in, execute(alpha, A, B, beta, C), copy out."""
