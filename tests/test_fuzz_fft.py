@@ -21,7 +21,6 @@ Example (the GPU profile on a GPU host)::
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
 from dataclasses import dataclass
 
@@ -33,6 +32,7 @@ from hypothesis import HealthCheck, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from nvmath import fft as nvfft  # noqa: E402
+from tests.fuzz_report import write_fuzz_report  # noqa: E402
 
 settings.register_profile(
     "ci", max_examples=100, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
@@ -338,7 +338,4 @@ def test_fuzz_cuda_torch_stream(cfg):
 
 
 def teardown_module(module):
-    path = os.environ.get("NVMATH_FUZZ_REPORT")
-    if path:
-        with open(path, "w") as f:
-            json.dump({"profile": PROFILE, "tests": STATS}, f, indent=2)
+    write_fuzz_report(PROFILE, STATS)

@@ -38,7 +38,6 @@ Example (the GPU profile on a GPU host)::
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import re
 from dataclasses import dataclass
@@ -53,6 +52,7 @@ from hypothesis import strategies as st  # noqa: E402
 from nvmath._gpu import gpu_count  # noqa: E402
 from nvmath.host.matmul import _host_strides  # noqa: E402  (the dense layout host operands are copied to)
 from nvmath.host.matmul_layout import MatmulLayoutError, column_major_form, plan_matmul  # noqa: E402
+from tests.fuzz_report import write_fuzz_report  # noqa: E402
 from tests.host.test_matmul_layout import emulate, emulate_form, oracle, result_view  # noqa: E402
 
 try:
@@ -631,16 +631,4 @@ def test_fuzz_gpu_stateful_reset_operands(package, data):
 
 
 def teardown_module(module):
-    path = os.environ.get("NVMATH_FUZZ_REPORT")
-    if path:
-        report = {"profile": PROFILE, "tests": {}}
-        try:
-            with open(path) as f:
-                old = json.load(f)
-            if isinstance(old, dict) and old.get("profile") == PROFILE and isinstance(old.get("tests"), dict):
-                report["tests"].update(old["tests"])
-        except (OSError, ValueError):
-            pass
-        report["tests"].update(STATS)
-        with open(path, "w") as f:
-            json.dump(report, f, indent=2)
+    write_fuzz_report(PROFILE, STATS)

@@ -39,7 +39,6 @@ import os
 import random
 import subprocess
 import sys
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,6 +54,7 @@ from numba import cuda  # noqa: E402  (module level: the simulator swaps it insi
 from nvmath.device import FFT, simulator_enabled  # noqa: E402
 from nvmath.device.element_types import numpy_type  # noqa: E402
 from tests.device import fft_kernels  # noqa: E402
+from tests.fuzz_report import write_fuzz_report  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 _COMMON = {"deadline": None, "database": None, "suppress_health_check": [HealthCheck.too_slow]}
@@ -461,17 +461,4 @@ def test_fuzz_gpu(index, launch):
 
 
 def teardown_module(module):
-    path = os.environ.get("NVMATH_FUZZ_REPORT")
-    if not path or not STATS:
-        return
-    try:  # other fuzz modules of the session write to the same report
-        with open(path) as f:
-            previous = json.load(f)
-        tests = previous["tests"] if previous.get("profile") == PROFILE else {}
-    except (OSError, ValueError, KeyError, TypeError):
-        tests = {}
-    tests.update(STATS)
-    directory = os.path.dirname(os.path.abspath(path))
-    with tempfile.NamedTemporaryFile("w", dir=directory, suffix=".tmp", delete=False) as f:
-        json.dump({"profile": PROFILE, "tests": tests}, f, indent=2)
-    os.replace(f.name, path)
+    write_fuzz_report(PROFILE, STATS)
