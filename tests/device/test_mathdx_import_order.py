@@ -3,7 +3,8 @@
 They failed with ``COMMONDX_INTERNAL_ERROR`` (and no error text) in a process that had loaded
 llvmlite (``import numba``, or the CUDA simulator) but not libcudart; ``load_library("mathdx")``
 now loads the CUDA runtime first. After ``import torch`` they fail the same way (measured on the
-H200 host), whatever is loaded first: such a failure is retried in a clean worker process.
+H200 host), and also with compile errors the same request does not have in a new process: such
+failures are retried in a clean worker process.
 """
 
 import subprocess
@@ -50,6 +51,8 @@ def test_other_libmathdx_errors_are_not_retried(monkeypatch):
     from nvmath.bindings import mathdx
     from nvmath.device.lto import mathdx as dx
 
+    monkeypatch.delitem(sys.modules, "torch", raising=False)
+
     class Request:
         def build(self):
             status = mathdx.CommondxStatusType.COMPILATION_ERROR
@@ -58,3 +61,21 @@ def test_other_libmathdx_errors_are_not_retried(monkeypatch):
     monkeypatch.setattr(dx, "_build_in_worker", lambda request: pytest.fail("retried"))
     with pytest.raises(mathdx.MathdxError, match="static_assert"):
         dx._build_here(Request())
+
+
+def test_any_libmathdx_error_after_import_torch_is_retried_in_a_clean_worker(monkeypatch):
+    """After ``import torch`` the same request also failed with compile errors (H200 host)."""
+    from nvmath.bindings import mathdx
+    from nvmath.device.lto import mathdx as dx
+
+    class Request:
+        def build(self):
+            status = mathdx.CommondxStatusType.COMPILATION_ERROR
+            raise mathdx.MathdxError(status, "cublasdxGetTraitInt64s", "4 errors detected")
+
+        def describe(self):
+            return "a request"
+
+    monkeypatch.setitem(sys.modules, "torch", object())
+    monkeypatch.setattr(dx, "_build_in_worker", lambda request: b"from the worker")
+    assert dx._build_here(Request()) == b"from the worker"

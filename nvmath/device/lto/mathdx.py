@@ -141,18 +141,27 @@ def _cache_key(request: Request) -> dict:
 def _build_here(request: Request) -> bytes:
     """Build ``request`` in this process; where libmathdx fails for this process, in a clean worker.
 
-    libmathdx 0.4.1's cuBLASDx queries fail with ``COMMONDX_INTERNAL_ERROR`` and no error text
-    in processes that loaded some libraries before it (measured: ``import torch`` first, on
-    the H200 host); a ``python -I`` worker, which imports no more than the binding, builds it.
+    libmathdx 0.4.1's cuBLASDx queries fail in processes that loaded some libraries before it:
+    with ``COMMONDX_INTERNAL_ERROR`` and no error text, and (measured on the H200 host, after
+    ``import torch``) with compile errors that the same request does not have in a new process.
+    A ``python -I`` worker, which imports no more than the binding, builds it; its error, if it
+    fails too, is the one raised.
     """
     with LIBMATHDX_LOCK:
         try:
             return request.build()
         except mathdx.MathdxError as exc:
-            if exc.status != mathdx.CommondxStatusType.INTERNAL_ERROR or exc.detail:
+            internal = exc.status == mathdx.CommondxStatusType.INTERNAL_ERROR and not exc.detail
+            if not (internal or "torch" in sys.modules):
                 raise
-    get_logger().info("libmathdx failed in this process (internal error); building %s in a worker", request.describe())
-    return _build_in_worker(request)
+            error = exc
+    get_logger().info("libmathdx failed in this process; building %s in a clean worker", request.describe())
+    try:
+        return _build_in_worker(request)
+    except mathdx.MathdxError:  # libmathdx refused it in a clean process too: that error
+        raise
+    except (OSError, RuntimeError):  # no worker either: this process's error is the one to see
+        raise error from None
 
 
 def _cached_build(request: Request, *, in_worker: bool = False) -> bytes:
