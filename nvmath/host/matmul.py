@@ -229,6 +229,17 @@ def _cublaslt_version() -> int:
 _VERSION: int | None = None
 
 
+def _config_property(attr, kind=None, *, doc: str) -> property:
+    """A read/write :class:`Algorithm` property over one ``MatmulAlgoConfigAttribute``.
+
+    ``kind`` converts what is read (an enum, ``bool``; a value the enum does not know stays an
+    int); ``bool`` settings are written as 0 or 1.
+    """
+    if kind is bool:
+        return property(lambda self: bool(self._get(attr)), lambda self, value: self._set(attr, bool(value)), doc=doc)
+    return property(lambda self: self._get(attr, kind), lambda self, value: self._set(attr, value), doc=doc)
+
+
 class Algorithm:
     """One cuBLASLt algorithm for a planned matmul (it wraps a ``cublasLtMatmulHeuristicResult_t``,
     whose first 64 bytes are the ``cublasLtMatmulAlgo_t``).
@@ -317,44 +328,42 @@ class Algorithm:
                 pass
         return types.SimpleNamespace(**caps)
 
-    tile = property(
-        lambda self: self._get(cublaslt.MatmulAlgoConfigAttribute.TILE_ID, cublaslt.MatmulTile),
-        lambda self, value: self._set(cublaslt.MatmulAlgoConfigAttribute.TILE_ID, value),
+    tile = _config_property(
+        cublaslt.MatmulAlgoConfigAttribute.TILE_ID,
+        cublaslt.MatmulTile,
         doc="The tile (``MatmulTile``), one of ``capabilities.tile_ids``.",
     )
-    stages = property(
-        lambda self: self._get(cublaslt.MatmulAlgoConfigAttribute.STAGES_ID, cublaslt.MatmulStages),
-        lambda self, value: self._set(cublaslt.MatmulAlgoConfigAttribute.STAGES_ID, value),
+    stages = _config_property(
+        cublaslt.MatmulAlgoConfigAttribute.STAGES_ID,
+        cublaslt.MatmulStages,
         doc="The stages (``MatmulStages``), one of ``capabilities.stages_ids``.",
     )
-    split_k = property(
-        lambda self: self._get(cublaslt.MatmulAlgoConfigAttribute.SPLITK_NUM),
-        lambda self, value: self._set(cublaslt.MatmulAlgoConfigAttribute.SPLITK_NUM, value),
+    split_k = _config_property(
+        cublaslt.MatmulAlgoConfigAttribute.SPLITK_NUM,
         doc="The number of split-K slices (settable when ``capabilities.splitk_support``).",
     )
-    reduction_scheme = property(
-        lambda self: self._get(cublaslt.MatmulAlgoConfigAttribute.REDUCTION_SCHEME, cublaslt.ReductionScheme),
-        lambda self, value: self._set(cublaslt.MatmulAlgoConfigAttribute.REDUCTION_SCHEME, value),
+    reduction_scheme = _config_property(
+        cublaslt.MatmulAlgoConfigAttribute.REDUCTION_SCHEME,
+        cublaslt.ReductionScheme,
         doc="The split-K reduction scheme (``ReductionScheme``), within ``capabilities.reduction_scheme_mask``.",
     )
-    cta_swizzling = property(
-        lambda self: bool(self._get(cublaslt.MatmulAlgoConfigAttribute.CTA_SWIZZLING)),
-        lambda self, value: self._set(cublaslt.MatmulAlgoConfigAttribute.CTA_SWIZZLING, bool(value)),
+    cta_swizzling = _config_property(
+        cublaslt.MatmulAlgoConfigAttribute.CTA_SWIZZLING,
+        bool,
         doc="CTA swizzling on or off (settable when ``capabilities.cta_swizzling_support``).",
     )
-    custom_option = property(
-        lambda self: self._get(cublaslt.MatmulAlgoConfigAttribute.CUSTOM_OPTION),
-        lambda self, value: self._set(cublaslt.MatmulAlgoConfigAttribute.CUSTOM_OPTION, value),
+    custom_option = _config_property(
+        cublaslt.MatmulAlgoConfigAttribute.CUSTOM_OPTION,
         doc="The custom option, below ``capabilities.custom_option_max``.",
     )
-    inner_shape = property(
-        lambda self: self._get(cublaslt.MatmulAlgoConfigAttribute.INNER_SHAPE_ID, cublaslt.MatmulInnerShape),
-        lambda self, value: self._set(cublaslt.MatmulAlgoConfigAttribute.INNER_SHAPE_ID, value),
+    inner_shape = _config_property(
+        cublaslt.MatmulAlgoConfigAttribute.INNER_SHAPE_ID,
+        cublaslt.MatmulInnerShape,
         doc="The inner shape (``MatmulInnerShape``).",
     )
-    cluster_shape = property(
-        lambda self: self._get(cublaslt.MatmulAlgoConfigAttribute.CLUSTER_SHAPE_ID, cublaslt.ClusterShape),
-        lambda self, value: self._set(cublaslt.MatmulAlgoConfigAttribute.CLUSTER_SHAPE_ID, value),
+    cluster_shape = _config_property(
+        cublaslt.MatmulAlgoConfigAttribute.CLUSTER_SHAPE_ID,
+        cublaslt.ClusterShape,
         doc="The cluster shape (``ClusterShape``).",
     )
 
